@@ -1,0 +1,208 @@
+"""``Sequential``: layers applied in order, backward in reverse."""
+import numpy as np
+
+from .module import Module
+
+
+class Sequential(Module):
+    """A chain of layers, as ``torch.nn.Sequential``.
+
+    Parameters
+    ----------
+    *layers : Module
+        Applied in order by ``forward`` and in reverse by ``backward``.
+    seed : int or None, default None
+        If given, every ``Linear`` is re-initialized from a generator seeded
+        with it, in order, and every random layer (``Dropout``,
+        ``GaussianNoise``, ...) gets its own generator spawned from it:
+        the same seed gives bit-identical initial weights and random draws.
+        If None, the layers keep their own initialization and generators.
+
+    Examples
+    --------
+    The seed notebook's network (784-128-128-10, ReLU, dropout 0.5)::
+
+        model = nr.Sequential(
+            nr.Flatten(),
+            nr.Linear(28 * 28, 128), nr.ReLU(), nr.Dropout(0.5),
+            nr.Linear(128, 128), nr.ReLU(), nr.Dropout(0.5),
+            nr.Linear(128, 10),
+            seed=0)
+    """
+
+    def __init__(self, *layers, seed=None):
+        for i, layer in enumerate(layers):
+            if not isinstance(layer, Module):
+                raise ValueError(f"layers must be numreg layers (Module), got layer {i}: {layer!r}")
+        self.layers = list(layers)
+        self.seed = seed
+        self.training = True
+        if seed is not None:
+            self.reseed(seed)
+
+    def reseed(self, seed):
+        """Re-draw every parameter and give every random layer a new generator, all from ``seed``."""
+        root = np.random.default_rng(seed)
+        for layer in self.layers:
+            if hasattr(layer, "reset_parameters"):
+                layer.reset_parameters(root)
+        for layer in self.layers:
+            if isinstance(layer, Sequential):
+                layer.reseed(root.integers(2**63))
+            elif isinstance(getattr(layer, "rng", None), np.random.Generator):
+                layer.rng = root.spawn(1)[0]
+        return self
+
+    def __getitem__(self, i):
+        return self.layers[i]
+
+    def __len__(self):
+        return len(self.layers)
+
+    def __iter__(self):
+        return iter(self.layers)
+
+    def forward(self, x):
+        """x: (n, ...) -> output of the last layer."""
+        for layer in self.layers:
+            x = layer.forward(x)
+        return x
+
+    def backward(self, dy, input_grad=True):
+        """Back-propagate ``dy = dJ/d(output)`` through the layers in reverse.
+
+        Each layer adds its parameters' gradients into their ``.grad``.
+
+        Parameters
+        ----------
+        dy : ndarray
+            Gradient of the loss with respect to the model's output, as
+            returned by ``criterion.backward()``.
+        input_grad : bool, default True
+            Whether to return ``dx = dJ/dx`` for the model's input (needed
+            by adversarial examples and gradient checks). With False the
+            backward pass stops at the first layer that has parameters and
+            returns None, which saves the largest matrix product of a step
+            (``fit`` does this: data needs no gradient).
+
+        Returns
+        -------
+        dx : ndarray or None
+        """
+        stop = self._first_param_layer() if not input_grad else -1
+        for i in range(len(self.layers) - 1, stop, -1):
+            dy = self.layers[i].backward(dy)
+        if stop >= 0:
+            self.layers[stop].backward_params(dy)
+            return None
+        return dy
+
+    def backward_params(self, dy):
+        self.backward(dy, input_grad=False)
+
+    def _first_param_layer(self):
+        for i, layer in enumerate(self.layers):
+            if layer.parameters():
+                return i
+        return -1
+
+    def parameters(self):
+        """Every layer's parameters, in order (``Linear``: ``W`` then ``b``)."""
+        return [p for layer in self.layers for p in layer.parameters()]
+
+    def named_parameters(self):
+        """``[(name, Parameter)]`` with names ``"<layer index>.<parameter name>"``, e.g. ``"1.W"``."""
+        out = []
+        for i, layer in enumerate(self.layers):
+            if isinstance(layer, Sequential):
+                out += [(f"{i}.{n}", p) for n, p in layer.named_parameters()]
+            else:
+                out += [(f"{i}.{p.name}", p) for p in layer.parameters()]
+        return out
+
+    def generators(self):
+        return [g for layer in self.layers for g in layer.generators()]
+
+    def train(self, mode=True):
+        """Training mode for the model and every layer (dropout and noise on). Returns self."""
+        self.training = bool(mode)
+        for layer in self.layers:
+            layer.train(mode)
+        return self
+
+    def state_dict(self):
+        """A dict of copies of the parameters, keyed as ``named_parameters()``."""
+        return {name: p.data.copy() for name, p in self.named_parameters()}
+
+    def load_state_dict(self, state):
+        """Copy the arrays of ``state`` into the parameters, in place.
+
+        Raises ``ValueError`` if a key is missing or unexpected, or a shape
+        differs (e.g. a checkpoint of another architecture). Values are cast
+        to the parameters' dtype.
+        """
+        own = dict(self.named_parameters())
+        missing = sorted(set(own) - set(state))
+        extra = sorted(set(state) - set(own))
+        if missing or extra:
+            raise ValueError(f"state does not match the model: missing keys {missing}, unexpected keys {extra}")
+        for name, p in own.items():
+            v = np.asarray(state[name])
+            if v.shape != p.data.shape:
+                raise ValueError(f"state[{name!r}] has shape {v.shape}, the model's parameter has {p.data.shape}")
+        for name, p in own.items():
+            np.copyto(p.data, state[name], casting="unsafe")
+        return self
+
+    def astype(self, dtype):
+        for layer in self.layers:
+            layer.astype(dtype)
+        return self
+
+    def __repr__(self):
+        lines = [f"  ({i}): {layer!r}".replace("\n", "\n  ") for i, layer in enumerate(self.layers)]
+        return "Sequential(\n" + "\n".join(lines) + "\n)"
+
+
+def mlp(in_features=28 * 28, hidden=(128, 128), out_features=10, dropout=0.5, activation="relu",
+        input_noise=0.0, init="pytorch", seed=None):
+    """The seed notebook's network, and its relatives.
+
+    ``Flatten -> [Linear -> activation -> Dropout] * len(hidden) -> Linear``.
+
+    Parameters
+    ----------
+    in_features : int, default 784
+    hidden : sequence of int, default (128, 128)
+        Width of each hidden layer.
+    out_features : int, default 10
+    dropout : float, default 0.5
+        Drop probability after each hidden layer (0: no Dropout layers).
+    activation : {"relu", "tanh", "sigmoid"}, default "relu"
+    input_noise : float, default 0.0
+        Standard deviation of a ``GaussianNoise`` layer on the input (0: none).
+    init : {"pytorch", "he", "glorot"}, default "pytorch"
+    seed : int or None, default None
+
+    Returns
+    -------
+    Sequential
+    """
+    from .layers import Flatten, Linear, ReLU, Sigmoid, Tanh
+    from ..regularize.dropout import Dropout
+    from ..regularize.noise import GaussianNoise
+
+    acts = {"relu": ReLU, "tanh": Tanh, "sigmoid": Sigmoid}
+    if activation not in acts:
+        raise ValueError(f"activation must be one of {tuple(acts)}, got activation={activation!r}")
+    layers = [Flatten()]
+    if input_noise:
+        layers.append(GaussianNoise(input_noise))
+    width = in_features
+    for h in hidden:
+        layers += [Linear(width, h, init=init), acts[activation]()]
+        if dropout:
+            layers.append(Dropout(dropout))
+        width = h
+    layers.append(Linear(width, out_features, init=init))
+    return Sequential(*layers, seed=seed)

@@ -1,0 +1,66 @@
+"""A trainable array and its gradient."""
+import numpy as np
+
+
+class Parameter:
+    """A trainable array with its gradient.
+
+    Parameters
+    ----------
+    data : ndarray
+        The values. Kept as given (no copy); the layer that owns it decides
+        the dtype.
+    name : str, default ""
+        Short name inside its layer (``"W"``, ``"b"``); ``Sequential``
+        prefixes the layer's index, as in ``"0.W"``.
+    regularized : bool, default True
+        Whether the norm penalties of §7.1 (and weight decay) act on it. The
+        book penalizes "only the weights of the affine transform and leaves
+        the biases unregularized": ``Linear`` sets this to True for ``W`` and
+        False for ``b``.
+
+    Attributes
+    ----------
+    data : ndarray
+    grad : ndarray
+        Same shape and dtype as ``data``. Backward passes *add* into it, as
+        PyTorch accumulates into ``.grad``; ``optimizer.zero_grad()`` clears it.
+    name : str
+    regularized : bool
+    """
+
+    __slots__ = ("data", "grad", "name", "regularized")
+
+    def __init__(self, data, name="", regularized=True):
+        self.data = np.asarray(data)
+        self.grad = np.zeros_like(self.data)
+        self.name = str(name)
+        self.regularized = bool(regularized)
+
+    @property
+    def shape(self):
+        return self.data.shape
+
+    @property
+    def dtype(self):
+        return self.data.dtype
+
+    @property
+    def size(self):
+        return self.data.size
+
+    def zero_grad(self):
+        """Set ``grad`` to zero in place."""
+        self.grad.fill(0)
+
+    def astype(self, dtype):
+        """Convert ``data`` and ``grad`` to ``dtype`` in place (no-op if equal)."""
+        dtype = np.dtype(dtype)
+        if self.data.dtype != dtype:
+            self.data = self.data.astype(dtype)
+            self.grad = self.grad.astype(dtype)
+        return self
+
+    def __repr__(self):
+        kind = "weight" if self.regularized else "bias"
+        return f"Parameter(name={self.name!r}, shape={self.data.shape}, dtype={self.data.dtype}, {kind})"

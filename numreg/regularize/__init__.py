@@ -1,0 +1,3 @@
+"""Chapter 7, one module per technique."""
+from .dropout import Dropout
+from .noise import GaussianNoise
