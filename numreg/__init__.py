@@ -11,3 +11,8 @@ from .core import (Parameter, Module, Linear, ReLU, Tanh, Sigmoid, Flatten,
                    Sequential, mlp, Optimizer, SGD, Adam, AdamW)
 from .regularize import Dropout, GaussianNoise
 from . import data
+from .regularize.early_stopping import EarlyStopping
+from .callbacks import Callback
+from .train import fit, History, TrainState, evaluate, predict
+from . import gradcheck
+from .regularize import augment

@@ -168,9 +168,12 @@ class Adam(Optimizer):
         self.t += 1
         b1, b2 = self.betas
         lr, wd = self.lr, self.weight_decay
-        bc1 = 1.0 - b1 ** self.t
+        bc1 = 1.0 - b1 ** self.t                      # bias corrections
         bc2 = 1.0 - b2 ** self.t
-        step_size = lr / bc1
+        # w <- w - lr/bc1 * m / (sqrt(v/bc2) + eps)
+        #    = w - s * m / (sqrt(v) + eps * sqrt(bc2)),  s = lr * sqrt(bc2) / bc1
+        s = lr * np.sqrt(bc2) / bc1
+        eps_hat = self.eps * np.sqrt(bc2)
         for p, m, v, tmp in zip(self.params, self.m, self.v, self._tmp):
             f = p.data.dtype.type
             g = p.grad
@@ -179,19 +182,18 @@ class Adam(Optimizer):
                     p.data *= f(1.0 - lr * wd)        # AdamW: w <- w - lr*lambda*w
                 else:
                     g = g + f(wd) * p.data            # Adam: L2 through the gradient
-            m *= f(b1)
-            np.multiply(g, f(1.0 - b1), out=tmp)
-            m += tmp                                  # m <- b1 m + (1-b1) g
-            v *= f(b2)
+            np.subtract(g, m, out=tmp)
+            tmp *= f(1.0 - b1)
+            m += tmp                                  # m <- b1 m + (1 - b1) g
             np.multiply(g, g, out=tmp)
+            tmp -= v
             tmp *= f(1.0 - b2)
-            v += tmp                                  # v <- b2 v + (1-b2) g^2
+            v += tmp                                  # v <- b2 v + (1 - b2) g^2
             np.sqrt(v, out=tmp)
-            tmp *= f(1.0 / np.sqrt(bc2))
-            tmp += f(self.eps)                        # sqrt(v_hat) + eps
+            tmp += f(eps_hat)
             np.divide(m, tmp, out=tmp)
-            tmp *= f(step_size)
-            p.data -= tmp                             # w <- w - lr m_hat / (sqrt(v_hat) + eps)
+            tmp *= f(s)
+            p.data -= tmp
 
     def __repr__(self):
         return f"{type(self).__name__}(lr={self.lr}, betas={self.betas}, eps={self.eps}, weight_decay={self.weight_decay})"

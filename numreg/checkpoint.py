@@ -1,0 +1,60 @@
+"""Atomic ``.npz`` files: a crash mid-write never leaves a half-written file.
+
+Every file is written to a temporary file in the same folder, flushed to
+disk, then renamed over the target (``os.replace`` is atomic on POSIX and
+Windows). Files are read back with ``allow_pickle=False``.
+"""
+import json
+import os
+import tempfile
+
+import numpy as np
+
+
+def atomic_write(path, write, mode="wb"):
+    """Call ``write(file)`` on a temporary file, then rename it to ``path``.
+
+    On any exception the temporary file is removed and ``path`` is left as
+    it was.
+    """
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, mode) as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def save_npz(path, arrays):
+    """Write a dict of arrays to ``path`` as an uncompressed ``.npz``, atomically."""
+    atomic_write(path, lambda f: np.savez(f, **arrays))
+
+
+def load_npz(path):
+    """Read an ``.npz`` written by :func:`save_npz` into a dict (``allow_pickle=False``).
+
+    Raises ``ValueError`` naming the path if the file is not a readable ``.npz``.
+    """
+    path = os.fspath(path)
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            return {k: z[k] for k in z.files}
+    except FileNotFoundError:
+        raise
+    except Exception as e:  # zipfile.BadZipFile, EOFError, OSError, ValueError...
+        raise ValueError(f"cannot read checkpoint {path!r}: {type(e).__name__}: {e}") from None
+
+
+def save_json(path, obj):
+    """Write ``obj`` as indented JSON to ``path``, atomically."""
+    atomic_write(path, lambda f: f.write(json.dumps(obj, indent=2)), mode="w")

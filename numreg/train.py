@@ -1,0 +1,369 @@
+"""The fit loop -- the seed notebook's ``train_model``, line for line -- and its ``History``.
+
+    for epoch in range(1, epochs + 1):
+        model.train()
+        for data, target in batches:
+            optimizer.zero_grad()
+            output = model(data)
+            loss = criterion(output, target)
+            model.backward(criterion.backward())
+            optimizer.step()
+        model.eval()
+        ... validation, the log line, early_stopping(valid_loss, model)
+"""
+import json
+import math
+import time
+import warnings
+
+import numpy as np
+
+from .checkpoint import save_json
+from .core.losses import SoftmaxCrossEntropy, check_labels
+
+
+class History:
+    """Per-epoch record of a run.
+
+    Attributes
+    ----------
+    train_loss : list of float
+        Mean training objective of each epoch, ``J + alpha * Omega`` (just
+        ``J`` without penalties), averaged over the epoch's examples.
+    train_data_loss : list of float
+        The data term ``J`` alone.
+    train_accuracy : list of float
+        Accuracy on the training batches as they were seen (dropout on);
+        NaN for a regression loss.
+    valid_loss, valid_accuracy : list of float
+        On the validation set after each epoch, in evaluation mode
+        (empty without ``valid``).
+    epoch_time : list of float
+        Seconds each epoch took (training and validation).
+    best_epoch : int or None
+        The epoch (from 1) the best model came from: the early-stopping
+        checkpoint if an ``EarlyStopping`` ran, else the epoch of the lowest
+        validation loss, else None.
+    restored_epoch : int or None
+        The epoch whose weights were loaded back at the end, if any.
+    stop_reason : str
+        ``"epochs"`` (ran them all), ``"early stopping"``, ``"non-finite loss"``
+        or ``"callback"``.
+    """
+
+    METRICS = ("train_loss", "train_data_loss", "train_accuracy", "valid_loss", "valid_accuracy", "epoch_time")
+
+    def __init__(self):
+        for name in self.METRICS:
+            setattr(self, name, [])
+        self.best_epoch = None
+        self.restored_epoch = None
+        self.stop_reason = "epochs"
+
+    @property
+    def epochs(self):
+        """Number of epochs run."""
+        return len(self.train_loss)
+
+    def metrics(self):
+        return [m for m in self.METRICS if getattr(self, m)]
+
+    def get(self, name, default=None):
+        return getattr(self, name, default) if name in self.METRICS else default
+
+    def __getitem__(self, name):
+        if name not in self.METRICS:
+            raise KeyError(name)
+        return getattr(self, name)
+
+    def to_dict(self):
+        d = {m: [float(v) for v in getattr(self, m)] for m in self.METRICS}
+        d.update(best_epoch=self.best_epoch, restored_epoch=self.restored_epoch, stop_reason=self.stop_reason)
+        return d
+
+    @classmethod
+    def from_dict(cls, d):
+        h = cls()
+        for m in cls.METRICS:
+            setattr(h, m, [float(v) for v in d.get(m, [])])
+        h.best_epoch = d.get("best_epoch")
+        h.restored_epoch = d.get("restored_epoch")
+        h.stop_reason = d.get("stop_reason", "epochs")
+        return h
+
+    def save(self, path):
+        """Write the history as JSON, atomically."""
+        save_json(path, self.to_dict())
+
+    @classmethod
+    def load(cls, path):
+        with open(path) as f:
+            return cls.from_dict(json.load(f))
+
+    def __repr__(self):
+        last = ", ".join(f"{m}={getattr(self, m)[-1]:.5g}" for m in ("train_loss", "valid_loss", "valid_accuracy")
+                         if getattr(self, m))
+        return f"History(epochs={self.epochs}, best_epoch={self.best_epoch}, {last})"
+
+
+class TrainState:
+    """What callbacks see: the run's objects and counters.
+
+    Attributes: ``model``, ``criterion``, ``optimizer``, ``history``,
+    ``epoch`` (from 1), ``step`` (optimizer steps so far), ``epochs``,
+    ``loss`` (last batch loss), ``stop`` (set True to end training),
+    ``valid`` (the validation pair or None), ``evaluate()``.
+    """
+
+    def __init__(self, **kw):
+        self.__dict__.update(kw)
+        self.stop = False
+        self.epoch = 0
+        self.step = 0
+        self.loss = math.nan
+
+    def evaluate(self, X=None, y=None):
+        """``(loss, accuracy)`` of the model on ``(X, y)`` (default: the validation set)."""
+        if X is None:
+            X, y = self.valid
+        return evaluate(self.model, self.criterion, X, y)
+
+
+def _as_float_data(X, dtype, name):
+    X = np.asarray(X)
+    if X.ndim < 2:
+        raise ValueError(f"{name} must be a batch of examples with at least 2 dimensions, got {name}.shape={X.shape}")
+    if X.dtype != dtype:
+        if not (np.issubdtype(X.dtype, np.number) or X.dtype == bool):
+            raise ValueError(f"{name} must be numeric, got dtype {X.dtype}")
+        X = X.astype(dtype)  # the one allowed copy of the data set
+    if not np.isfinite(X).all():
+        bad = np.argwhere(~np.isfinite(X.reshape(len(X), -1)))[0]
+        raise ValueError(f"{name} holds a non-finite value ({X.reshape(len(X), -1)[bad[0], bad[1]]}) "
+                         f"at example {bad[0]}: clean the data first")
+    return X
+
+
+def _check_pair(pair, name, dtype, criterion, model):
+    try:
+        X, y = pair
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be an (X, y) pair, got {type(pair).__name__}") from None
+    X = _as_float_data(X, dtype, f"{name}[0] (X)")
+    y = np.asarray(y)
+    if len(y) != len(X):
+        raise ValueError(f"{name}: X has {len(X)} examples but y has {len(y)} labels")
+    if len(X) == 0:
+        raise ValueError(f"{name} is empty")
+    was = model.training
+    out = model.eval().forward(X[:1])  # checks the input width (Linear raises ValueError)
+    model.train(was)
+    if isinstance(criterion, SoftmaxCrossEntropy) and y.ndim == 1:
+        y = check_labels(y, len(X), out.shape[1], name=f"{name}[1] (y)")
+    return X, y
+
+
+def predict(model, X, batch_size=1024):
+    """Outputs of ``model`` in evaluation mode for all of ``X``, in batches. Restores the mode."""
+    was = model.training
+    model.eval()
+    try:
+        outs = [model.forward(X[i:i + batch_size]) for i in range(0, len(X), batch_size)]
+    finally:
+        model.train(was)
+    return np.concatenate(outs)
+
+
+def evaluate(model, criterion, X, y, batch_size=1024):
+    """Mean loss over the examples and accuracy (NaN unless classification), in evaluation mode.
+
+    Label smoothing, if the criterion has it, is part of the loss, as in
+    PyTorch's validation with the same criterion.
+    """
+    was = model.training
+    model.eval()
+    total, correct, n = 0.0, 0, len(X)
+    try:
+        for i in range(0, n, batch_size):
+            out = model.forward(X[i:i + batch_size])
+            yb = y[i:i + batch_size]
+            total += criterion.forward(out, yb) * len(out)
+            if _is_classification(out, yb):
+                correct += int(np.count_nonzero(out.argmax(axis=1) == yb))
+    finally:
+        model.train(was)
+    acc = correct / n if _is_classification(out, yb) else math.nan
+    return total / n, acc
+
+
+def _is_classification(out, y):
+    return out.ndim == 2 and out.shape[1] > 1 and np.ndim(y) == 1
+
+
+def fit(model, criterion, optimizer, train, valid=None, epochs=100, batch_size=256, penalties=(),
+        constraints=(), callbacks=(), seed=None, verbose=True, augment=None, weight_noise=None,
+        adversarial=None):
+    """Train ``model`` by mini-batch gradient descent, as the seed notebook's ``train_model``.
+
+    Each step: ``optimizer.zero_grad()``, ``output = model(data)``,
+    ``loss = criterion(output, target)``, ``model.backward(criterion.backward())``,
+    the penalties' gradients (``alpha * grad Omega``, Eq. 7.2), ``optimizer.step()``,
+    the penalties' proximal steps (L1, Eq. 7.23) and the constraints'
+    projections (§7.2). After each epoch: validation in evaluation mode,
+    the seed's log line, and the callbacks (e.g. ``EarlyStopping``).
+
+    Parameters
+    ----------
+    model : Sequential (or any Module)
+    criterion : SoftmaxCrossEntropy, MSELoss, ...
+    optimizer : SGD, Adam, AdamW, ...
+        Built on ``model.parameters()``.
+    train : (X, y)
+        Training examples and targets. ``X`` is converted once to the
+        model's dtype if it is not already (the one copy of the data set
+        training makes); batches are gathered from it by index.
+    valid : (X, y) or None, default None
+        Validation set, evaluated after every epoch.
+    epochs : int, default 100
+    batch_size : int, default 256
+    penalties : sequence, default ()
+        Parameter-norm penalties (``nr.L2``, ``nr.L1``, ...): objects with
+        ``value(params)`` and ``add_grad(params)``, and optionally
+        ``prox(params, lr)``, applied after the optimizer step.
+    constraints : sequence, default ()
+        Objects with ``project(params)`` (``nr.MaxNorm``, ``nr.NormBall``),
+        applied after every step.
+    callbacks : sequence, default ()
+        See :mod:`numreg.callbacks`; ``nr.EarlyStopping(...)`` is one.
+    seed : int or None, default None
+        Seed of the shuffling. With ``Sequential(..., seed=s)`` it makes the
+        whole run bit-identical from run to run.
+    verbose : bool, default True
+        Print the seed's line per epoch: ``[ 1/100] train_loss: 0.84499 valid_loss: 0.29977``.
+    augment : callable or None, default None
+        ``augment(data) -> data``, applied to each training batch (never to
+        validation data), e.g. ``nr.augment.RandomAffine()``.
+    weight_noise : object or None, default None
+        With ``perturb(params)`` before the forward pass and
+        ``restore(params)`` after the backward pass (§7.5, ``nr.WeightNoise``).
+    adversarial : object or None, default None
+        With ``train_step(model, criterion, data, target) -> loss``, which
+        replaces forward/loss/backward (§7.13, ``nr.FGSM``).
+
+    Returns
+    -------
+    History
+
+    Notes
+    -----
+    A non-finite training loss stops training with a warning; the weights
+    of the best epoch so far (or of the last finite epoch) are loaded back,
+    so nothing is lost.
+    """
+    if not isinstance(epochs, (int, np.integer)) or epochs < 1:
+        raise ValueError(f"epochs must be an integer >= 1, got epochs={epochs!r}")
+    if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+        raise ValueError(f"batch_size must be an integer >= 1, got batch_size={batch_size!r}")
+    params = model.parameters()
+    dtype = params[0].data.dtype if params else np.dtype(np.float32)
+    X, y = _check_pair(train, "train", dtype, criterion, model)
+    if valid is not None:
+        valid = _check_pair(valid, "valid", dtype, criterion, model)
+    rng = np.random.default_rng(seed)
+    history = History()
+    state = TrainState(model=model, criterion=criterion, optimizer=optimizer, history=history,
+                       epochs=int(epochs), valid=valid, rng=rng)
+    hooks = {name: [getattr(cb, name) for cb in callbacks if hasattr(cb, name)]
+             for name in ("on_train_begin", "on_step_end", "on_epoch_end", "on_train_end")}
+    proxes = [pen for pen in penalties if hasattr(pen, "prox")]
+    classify = isinstance(criterion, SoftmaxCrossEntropy) and y.ndim == 1
+    n = len(X)
+    width = len(str(epochs))
+    last_good = model.state_dict()
+    for hook in hooks["on_train_begin"]:
+        hook(state)
+    try:
+        for epoch in range(1, epochs + 1):
+            state.epoch = epoch
+            t0 = time.perf_counter()
+            total = data_total = 0.0
+            correct = seen = 0
+            model.train()
+            order = rng.permutation(n)
+            for start in range(0, n, batch_size):
+                idx = order[start:start + batch_size]
+                data, target = X[idx], y[idx]
+                if augment is not None:
+                    data = augment(data)
+                optimizer.zero_grad()
+                if weight_noise is not None:
+                    weight_noise.perturb(params)
+                if adversarial is None:
+                    output = model(data)
+                    loss = criterion(output, target)
+                    model.backward(criterion.backward(), input_grad=False)
+                else:
+                    output, loss = adversarial.train_step(model, criterion, data, target)
+                if weight_noise is not None:
+                    weight_noise.restore(params)
+                penalty = 0.0
+                for pen in penalties:
+                    penalty += pen.value(params)
+                    pen.add_grad(params)
+                optimizer.step()
+                for pen in proxes:
+                    pen.prox(params, optimizer.lr)
+                for con in constraints:
+                    con.project(params)
+                m = len(idx)
+                seen += m
+                data_total += loss * m
+                total += (loss + penalty) * m
+                if classify:
+                    correct += int(np.count_nonzero(output.argmax(axis=1) == target))
+                state.step += 1
+                state.loss = loss + penalty
+                if not math.isfinite(state.loss):
+                    raise FloatingPointError(f"the training loss became {state.loss} at epoch {epoch}, "
+                                             f"step {state.step}")
+                for hook in hooks["on_step_end"]:
+                    hook(state)
+                if state.stop:
+                    break
+            history.train_loss.append(total / seen)
+            history.train_data_loss.append(data_total / seen)
+            history.train_accuracy.append(correct / seen if classify else math.nan)
+            msg = f"[{epoch:>{width}}/{epochs:>{width}}] train_loss: {history.train_loss[-1]:.5f}"
+            if valid is not None:
+                vloss, vacc = evaluate(model, criterion, *valid)
+                history.valid_loss.append(vloss)
+                history.valid_accuracy.append(vacc)
+                msg += f" valid_loss: {vloss:.5f}"
+                if vloss <= min(history.valid_loss):
+                    last_good = model.state_dict()
+            else:
+                last_good = model.state_dict()
+            history.epoch_time.append(time.perf_counter() - t0)
+            if verbose:
+                print(msg)
+            for hook in hooks["on_epoch_end"]:
+                hook(state)
+            if state.stop:
+                if history.stop_reason == "epochs":
+                    history.stop_reason = "early stopping" if any(
+                        getattr(cb, "early_stop", False) for cb in callbacks) else "callback"
+                if verbose and history.stop_reason == "early stopping":
+                    print("Early stopping")
+                break
+    except FloatingPointError as e:
+        history.stop_reason = "non-finite loss"
+        model.load_state_dict(last_good)
+        warnings.warn(f"{e}; training stopped and the weights of the best epoch so far were restored",
+                      RuntimeWarning, stacklevel=2)
+    finally:
+        model.eval()
+    for hook in hooks["on_train_end"]:
+        hook(state)
+    if history.best_epoch is None and history.valid_loss:
+        history.best_epoch = int(np.argmin(history.valid_loss)) + 1
+    return history
