@@ -6,13 +6,21 @@ whose backward pass is written by hand.
 """
 __version__ = "0.1.0"
 
+# The engine
 from .core import (Parameter, Module, Linear, ReLU, Tanh, Sigmoid, Flatten,
                    SoftmaxCrossEntropy, MSELoss, softmax, log_softmax,
                    Sequential, mlp, Optimizer, SGD, Adam, AdamW)
-from .regularize import Dropout, GaussianNoise
-from . import data
-from .regularize.early_stopping import EarlyStopping
+from .regularize.dropout import Dropout
+from .regularize.noise import GaussianNoise
 from .callbacks import Callback
 from .train import fit, History, TrainState, evaluate, predict
-from . import gradcheck
-from .regularize import augment
+from . import gradcheck, data, plots
+
+# §7.1-7.2, §7.10 norm penalties, constraints, closed forms (one line per import)
+
+# §7.4-7.5 augmentation, noise, corruptions, robustness, calibration
+
+# §7.8 early stopping
+from .regularize.early_stopping import EarlyStopping
+
+# §7.6-7.7, 7.9, 7.11-7.13 semi-supervised, multitask, tying, bagging, dropout ensembles, adversarial

@@ -1,0 +1,7 @@
+"""The figures. Every function returns a ``matplotlib.figure.Figure`` and never calls ``show()``."""
+from .style import PALETTE, new_figure
+from .training import loss_curves
+# §7.1-7.2 norm penalties and constraints (figure 7.1, paths, weight histograms)
+# §7.4-7.5 augmentation grid, reliability diagram, robustness chart
+# §7.8 early stopping (figure 7.4)
+# §7.6-7.13 ensembles, semi-supervised, adversarial
