@@ -1,0 +1,177 @@
+"""IDX files: the format MNIST and Fashion-MNIST are distributed in.
+
+An IDX file is a header followed by the array's values in C order::
+
+    bytes 0-1   two zero bytes
+    byte  2     type code: 0x08 ubyte, 0x09 byte, 0x0B short, 0x0C int,
+                0x0D float, 0x0E double
+    byte  3     number of dimensions, ndim
+    then        ndim big-endian 32-bit unsigned sizes
+    then        prod(sizes) values, big-endian, of the type above
+
+For example, MNIST's training images start ``00 00 08 03  00 00 ea 60
+00 00 00 1c  00 00 00 1c`` (ubyte, 3 dimensions: 60000 x 28 x 28), and the
+file is then exactly 16 + 60000*28*28 bytes long. The files are usually
+distributed gzipped.
+"""
+import gzip
+import os
+import tempfile
+import zlib
+
+import numpy as np
+
+__all__ = ["load_idx", "save_idx", "IDX_TYPES"]
+
+#: Type code -> big-endian numpy dtype of the values in the file.
+IDX_TYPES = {
+    0x08: np.dtype(">u1"),
+    0x09: np.dtype(">i1"),
+    0x0B: np.dtype(">i2"),
+    0x0C: np.dtype(">i4"),
+    0x0D: np.dtype(">f4"),
+    0x0E: np.dtype(">f8"),
+}
+_CODES = {dt.newbyteorder("="): code for code, dt in IDX_TYPES.items()}
+
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+def _read_bytes(path):
+    """The file's content, decompressed if it starts with the gzip magic bytes."""
+    with open(path, "rb") as f:
+        raw = f.read()
+    if raw[:2] != _GZIP_MAGIC:
+        return raw
+    try:
+        return gzip.decompress(raw)
+    except (OSError, EOFError, zlib.error) as e:
+        raise ValueError(f"corrupt gzip stream in {str(path)!r}: {e}") from e
+
+
+def load_idx(path):
+    """Read an IDX file (gzipped or raw) into a NumPy array.
+
+    Gzip compression is recognised by the file's first two bytes (1f 8b),
+    not by its name. The header is checked completely: the magic number
+    (two zero bytes, a known type code, the number of dimensions), and the
+    file size, which must be exactly the header plus ``prod(sizes)`` values.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file to read.
+
+    Returns
+    -------
+    ndarray
+        Of shape ``sizes`` and native byte order: ``uint8`` for type 0x08
+        (MNIST's images and labels), ``int8``, ``int16``, ``int32``,
+        ``float32`` or ``float64`` for the other type codes. For
+        uncompressed ubyte/byte files the array is a read-only view of the
+        bytes read; otherwise it is a fresh array.
+
+    Raises
+    ------
+    ValueError
+        If the file is empty, truncated or too long, has a bad magic number
+        or type code, or is a corrupt gzip stream. The message names the
+        path and the offending value.
+    FileNotFoundError
+        If ``path`` does not exist.
+
+    Examples
+    --------
+    >>> images = load_idx("train-images-idx3-ubyte.gz")   # doctest: +SKIP
+    >>> images.shape, images.dtype                         # doctest: +SKIP
+    ((60000, 28, 28), dtype('uint8'))
+    """
+    name = str(os.fspath(path))
+    data = _read_bytes(path)
+    if len(data) == 0:
+        raise ValueError(f"empty IDX file {name!r}")
+    if len(data) < 4:
+        raise ValueError(f"truncated IDX file {name!r}: {len(data)} bytes, "
+                         f"shorter than the 4-byte magic number")
+    magic = int.from_bytes(data[:4], "big")
+    code, ndim = data[2], data[3]
+    if data[0] != 0 or data[1] != 0 or code not in IDX_TYPES:
+        raise ValueError(f"bad magic number 0x{magic:08x} in {name!r}: expected "
+                         f"0x0000TTDD with type code TT in "
+                         f"{{{', '.join(f'0x{c:02x}' for c in IDX_TYPES)}}}")
+    header = 4 + 4 * ndim
+    if len(data) < header:
+        raise ValueError(f"truncated IDX file {name!r}: {len(data)} bytes, shorter "
+                         f"than the {header}-byte header of a {ndim}-dimensional "
+                         f"array (magic number 0x{magic:08x})")
+    shape = tuple(int(d) for d in np.frombuffer(data, dtype=">u4", count=ndim, offset=4))
+    dtype = IDX_TYPES[code]
+    expected = header + int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    if len(data) != expected:
+        what = "truncated" if len(data) < expected else "too long"
+        raise ValueError(f"IDX file {name!r} is {what}: dimensions {shape} of "
+                         f"{dtype.newbyteorder('=').name} need {expected} bytes, "
+                         f"the file has {len(data)}")
+    arr = np.frombuffer(data, dtype=dtype, offset=header).reshape(shape)
+    if dtype.itemsize > 1:
+        # Big-endian -> native: one conversion, which also makes the array writable.
+        arr = arr.astype(dtype.newbyteorder("="))
+    return arr
+
+
+def save_idx(path, array):
+    """Write an array to an IDX file, atomically.
+
+    The file is written to a temporary file in the same directory and then
+    renamed over ``path`` with ``os.replace``, so a reader never sees a
+    half-written file and a failure leaves nothing behind.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        Where to write. If it ends with ``.gz`` the file is gzip-compressed.
+    array : array_like
+        Values of dtype uint8, int8, int16, int32, float32 or float64 (type
+        codes 0x08, 0x09, 0x0B, 0x0C, 0x0D, 0x0E), with 1 to 255 dimensions.
+
+    Raises
+    ------
+    ValueError
+        If ``array`` has another dtype, no dimension or more than 255, or a
+        dimension that does not fit in 32 bits.
+    """
+    arr = np.asarray(array)
+    native = arr.dtype.newbyteorder("=")
+    if native not in _CODES:
+        raise ValueError(f"array dtype {arr.dtype} cannot be stored in IDX; use one of "
+                         f"{', '.join(dt.newbyteorder('=').name for dt in IDX_TYPES.values())}")
+    if not 1 <= arr.ndim <= 255:
+        raise ValueError(f"array must have 1 to 255 dimensions for IDX, got ndim={arr.ndim}")
+    if any(d >= 2**32 for d in arr.shape):
+        raise ValueError(f"array shape {arr.shape} has a dimension too large for IDX (>= 2**32)")
+    code = _CODES[native]
+    header = bytes([0, 0, code, arr.ndim]) + np.asarray(arr.shape, dtype=">u4").tobytes()
+    payload = header + np.ascontiguousarray(arr, dtype=IDX_TYPES[code]).tobytes()
+    path = os.fspath(path)
+    if str(path).endswith(".gz"):
+        # mtime=0: the same array always gives the same bytes (and the same SHA-256).
+        payload = gzip.compress(payload, mtime=0)
+    atomic_write(path, payload)
+
+
+def atomic_write(path, data):
+    """Write ``data`` (bytes) to ``path`` through a temporary file and ``os.replace``."""
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(path) + ".",
+                               suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
