@@ -20,6 +20,8 @@ from . import gradcheck, data, plots
 from . import analysis
 
 # §7.4-7.5 augmentation, noise, corruptions, robustness, calibration
+from .regularize.noise import WeightNoise
+from .regularize import augment
 
 # §7.8 early stopping
 from .regularize.early_stopping import EarlyStopping
