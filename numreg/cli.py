@@ -1,0 +1,187 @@
+"""The command line: ``python -m numreg train`` runs the seed notebook's experiment.
+
+    python -m numreg train                      # embedded font digits, the seed's settings
+    python -m numreg train --data fashion-mnist --out runs/fashion
+    python -m numreg gradcheck                  # check every layer and loss, print a table
+    python -m numreg data                       # where the real data sets are found
+"""
+import argparse
+import json
+import os
+import sys
+import time
+
+import numpy as np
+
+DATASETS = ("font-digits", "mnist", "fashion-mnist")
+
+
+def _positive_int(s):
+    v = int(s)
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {s}")
+    return v
+
+
+def _hidden(s):
+    try:
+        sizes = tuple(int(x) for x in s.replace("-", ",").split(",") if x)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"hidden sizes must be integers like 128,128, got {s!r}") from None
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError(f"hidden sizes must be positive, got {s!r}")
+    return sizes
+
+
+def build_parser():
+    p = argparse.ArgumentParser(
+        prog="python -m numreg",
+        description="numreg: chapter 7 of Deep Learning (Goodfellow, Bengio & Courville) in pure NumPy.")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    t = sub.add_parser(
+        "train", help="train the seed notebook's MLP with early stopping (default: embedded data)",
+        description="Train the seed notebook's network (784-128-128-10, ReLU, dropout 0.5, Adam, batch 256, "
+                    "up to 100 epochs, early stopping with patience 20 on 20% of the training data held out), "
+                    "print the seed's log and the test accuracy of the restored best model, and write "
+                    "history.json, model.npz and loss.png to the output folder.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    t.add_argument("--data", choices=DATASETS, default="font-digits",
+                   help="font-digits: generated in code, no network; mnist / fashion-mnist: real IDX files "
+                        "(see 'python -m numreg data')")
+    t.add_argument("--root", default=None, help="folder holding the real data set's IDX files")
+    t.add_argument("--download", action="store_true", help="download the real data set if not found")
+    t.add_argument("--n-train", type=_positive_int, default=None,
+                   help="use only this many training examples (stratified sub-sample; None: all)")
+    t.add_argument("--epochs", type=_positive_int, default=100, help="maximum number of epochs")
+    t.add_argument("--batch-size", type=_positive_int, default=256, help="mini-batch size")
+    t.add_argument("--hidden", type=_hidden, default=(128, 128), help="hidden layer sizes, comma-separated")
+    t.add_argument("--dropout", type=float, default=0.5, help="drop probability p after each hidden layer")
+    t.add_argument("--lr", type=float, default=1e-3, help="Adam learning rate")
+    t.add_argument("--weight-decay", type=float, default=0.0, help="AdamW decoupled weight decay (0: Adam)")
+    t.add_argument("--label-smoothing", type=float, default=0.0, help="label smoothing epsilon (§7.5.1)")
+    t.add_argument("--smoothing", choices=("book", "uniform"), default="book",
+                   help="book: 1-eps and eps/(k-1); uniform: PyTorch's (1-eps)*onehot + eps/k")
+    t.add_argument("--patience", type=_positive_int, default=20, help="early-stopping patience in epochs")
+    t.add_argument("--valid-fraction", type=float, default=0.2, help="fraction of training data for validation")
+    t.add_argument("--seed", type=int, default=0, help="seed of the initial weights, dropout and shuffling")
+    t.add_argument("--out", default="runs/train", help="output folder")
+    t.add_argument("--quiet", action="store_true", help="print only the final summary")
+
+    g = sub.add_parser("gradcheck", help="check every layer and loss against central differences",
+                       description="Central-difference gradient checks of every layer, loss and the seed "
+                                   "network in float64; prints the largest relative error of each.")
+    g.add_argument("--seed", type=int, default=0)
+
+    sub.add_parser("data", help="say where MNIST / Fashion-MNIST are looked for and whether they are found",
+                   description="Lists the folders searched for the real data sets and what was found there.")
+    return p
+
+
+def load_dataset(name, root=None, download=False, seed=0):
+    from . import data
+    if name == "font-digits":
+        return data.load_font_digits(seed=seed)
+    if name == "mnist":
+        return data.load_mnist(root=root, download=download)
+    return data.load_fashion_mnist(root=root, download=download)
+
+
+def cmd_train(args):
+    import numreg as nr
+    from .checkpoint import save_npz
+    from .plots import loss_curves
+
+    quiet = args.quiet
+    say = (lambda *a: None) if quiet else print
+    t0 = time.perf_counter()
+    (X, y), (X_test, y_test) = load_dataset(args.data, args.root, args.download, seed=args.seed)
+    if args.n_train:
+        X, y = nr.data.subsample(X, y, args.n_train, seed=args.seed)
+    train, valid = nr.data.train_valid_split(X, y, valid_fraction=args.valid_fraction, seed=args.seed)
+    say(f"data: {args.data}, {len(train[0])} training, {len(valid[0])} validation, {len(X_test)} test "
+        f"examples ({time.perf_counter() - t0:.1f} s)")
+
+    model = nr.mlp(int(np.prod(X.shape[1:])), args.hidden, int(y.max()) + 1, dropout=args.dropout, seed=args.seed)
+    say(model)
+    criterion = nr.SoftmaxCrossEntropy(label_smoothing=args.label_smoothing, smoothing=args.smoothing)
+    if args.weight_decay:
+        optimizer = nr.AdamW(model.parameters(), lr=args.lr, weight_decay=args.weight_decay)
+    else:
+        optimizer = nr.Adam(model.parameters(), lr=args.lr)
+    os.makedirs(args.out, exist_ok=True)
+    early_stopping = nr.EarlyStopping(patience=args.patience, verbose=not quiet,
+                                      path=os.path.join(args.out, "checkpoint.npz"))
+    t1 = time.perf_counter()
+    history = nr.fit(model, criterion, optimizer, train, valid, epochs=args.epochs, batch_size=args.batch_size,
+                     callbacks=[early_stopping], seed=args.seed, verbose=not quiet)
+    seconds = time.perf_counter() - t1
+    test_loss, test_acc = nr.evaluate(model, criterion, X_test, y_test)
+
+    history.save(os.path.join(args.out, "history.json"))
+    save_npz(os.path.join(args.out, "model.npz"), model.state_dict())
+    fig = loss_curves(history, title=f"numreg on {args.data}: loss per epoch")
+    fig.savefig(os.path.join(args.out, "loss.png"), dpi=100)
+    summary = {"data": args.data, "epochs_run": history.epochs, "best_epoch": history.best_epoch,
+               "stop_reason": history.stop_reason, "train_seconds": round(seconds, 2),
+               "test_loss": round(test_loss, 5), "test_accuracy": round(test_acc, 4)}
+    with open(os.path.join(args.out, "summary.json"), "w") as f:
+        json.dump(summary, f, indent=2)
+    print(f"best model from epoch {history.best_epoch} of {history.epochs} "
+          f"({seconds:.1f} s): test loss {test_loss:.5f}, test accuracy {test_acc:.4f}")
+    print(f"wrote {args.out}/history.json, model.npz, checkpoint.npz, loss.png, summary.json")
+    return 0
+
+
+def cmd_gradcheck(args):
+    import numreg as nr
+    from .gradcheck import check_layer, check_model
+
+    rng = np.random.default_rng(args.seed)
+    x = rng.standard_normal((6, 5))
+    rows = [("Linear(5, 4)", check_layer(nr.Linear(5, 4, seed=args.seed), x)),
+            ("ReLU", check_layer(nr.ReLU(), x + np.sign(x) * 1e-2)),
+            ("Tanh", check_layer(nr.Tanh(), x)),
+            ("Sigmoid", check_layer(nr.Sigmoid(), x)),
+            ("Dropout(0.5), mask replayed", check_layer(nr.Dropout(0.5, seed=args.seed), x)),
+            ("GaussianNoise(0.3), noise replayed", check_layer(nr.GaussianNoise(0.3, seed=args.seed), x))]
+    z, labels = rng.standard_normal((6, 4)), rng.integers(0, 4, 6)
+    for name, loss in [("SoftmaxCrossEntropy()", nr.SoftmaxCrossEntropy()),
+                       ("SoftmaxCrossEntropy(0.1, 'book')", nr.SoftmaxCrossEntropy(0.1, "book")),
+                       ("SoftmaxCrossEntropy(0.1, 'uniform')", nr.SoftmaxCrossEntropy(0.1, "uniform"))]:
+        rows.append((name, check_model(nr.Sequential(nr.Linear(5, 4, seed=1)), loss, x, labels)))
+    rows.append(("MSELoss", check_model(nr.Sequential(nr.Linear(5, 4, seed=1)), nr.MSELoss(), x, z)))
+    model = nr.mlp(seed=args.seed)
+    rows.append(("seed network 784-128-128-10, 20 directions",
+                 check_model(model, nr.SoftmaxCrossEntropy(), rng.random((8, 784)), rng.integers(0, 10, 8),
+                             directions=20)))
+    width = max(len(r[0]) for r in rows)
+    print(f"{'what':<{width}}  largest relative error")
+    for name, err in rows:
+        print(f"{name:<{width}}  {err:.2e}  {'ok' if err < 1e-7 else 'FAILED'}")
+    return 0 if all(err < 1e-7 for _, err in rows) else 1
+
+
+def cmd_data(args):
+    from .data import mnist
+    for name, loader in (("mnist", mnist.load_mnist), ("fashion-mnist", mnist.load_fashion_mnist)):
+        try:
+            folder = mnist.find(name) if hasattr(mnist, "find") else None
+            loader()
+            print(f"{name}: found{' in ' + folder if folder else ''}")
+        except FileNotFoundError as e:
+            print(f"{name}: not found\n  {e}")
+    return 0
+
+
+def main(argv=None):
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    try:
+        return {"train": cmd_train, "gradcheck": cmd_gradcheck, "data": cmd_data}[args.command](args)
+    except (ValueError, FileNotFoundError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
