@@ -23,6 +23,7 @@ from . import analysis
 from .regularize.noise import WeightNoise
 from .regularize import augment
 from . import corrupt
+from .regularize.sparse_connectivity import SparseLinear, local_mask
 
 # §7.8 early stopping
 from .regularize.early_stopping import EarlyStopping
