@@ -24,6 +24,7 @@ from .regularize.noise import WeightNoise
 from .regularize import augment
 from . import corrupt
 from .regularize.sparse_connectivity import SparseLinear, local_mask
+from . import metrics
 
 # §7.8 early stopping
 from .regularize.early_stopping import EarlyStopping
