@@ -17,6 +17,9 @@ from .train import fit, History, TrainState, evaluate, predict
 from . import gradcheck, data, plots
 
 # §7.1-7.2, §7.10 norm penalties, constraints, closed forms (one line per import)
+from .regularize.penalties import L2, L1, ElasticNet
+from .regularize.constraints import MaxNorm, NormBall
+from .regularize.activity import ActivityL1
 from . import analysis
 
 # §7.4-7.5 augmentation, noise, corruptions, robustness, calibration
