@@ -140,7 +140,7 @@ def affine(images, angle=0, scale=1, shift=(0, 0), shear=0, order=1, image_shape
     >>> out = affine(img, angle=90)                 # counter-clockwise
     >>> np.argwhere(out[0] == 1).tolist()           # now at the top left
     [[0, 0]]
-    >>> affine(img, shift=(1, -2))[0, 1, 2]         # 1 down, 2 left
+    >>> float(affine(img, shift=(1, -2))[0, 1, 2])  # 1 down, 2 left
     1.0
     """
     in_dtype = np.asarray(images).dtype
