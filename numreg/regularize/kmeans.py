@@ -33,7 +33,7 @@ def _as_points(X, name="X"):
         if not (np.issubdtype(X.dtype, np.number) or X.dtype == bool):
             raise ValueError(f"{name} must be numeric, got {name}.dtype={X.dtype}")
         X = X.astype(np.float32)
-    X = X.reshape(len(X), -1)  # a view for a contiguous array: images (n, 28, 28) become (n, 784)
+    X = X.reshape(len(X), int(np.prod(X.shape[1:])))  # a view for a contiguous array: images (n, 28, 28) become (n, 784)
     if not np.isfinite(X).all():
         raise ValueError(f"{name} holds a non-finite value: clean the data first")
     return X
