@@ -4,5 +4,8 @@ from .training import loss_curves
 # §7.1-7.2 norm penalties and constraints (figure 7.1, paths, weight histograms)
 from .norms import figure_7_1, regularization_path, weight_histograms
 # §7.4-7.5 augmentation grid, reliability diagram, robustness chart
+from .augmentation import augmentation_grid
+from .calibration import reliability_diagram
+from .robustness import robustness_curves
 # §7.8 early stopping (figure 7.4)
 # §7.6-7.13 ensembles, semi-supervised, adversarial
