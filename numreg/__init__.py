@@ -28,9 +28,10 @@ from .regularize import augment
 from . import corrupt
 from .regularize.sparse_connectivity import SparseLinear, local_mask
 from . import metrics
-from .robust import robustness
 
 # §7.8 early stopping
-from .regularize.early_stopping import EarlyStopping
+from .regularize.early_stopping import EarlyStopping, early_stopping_meta_algorithm
+from .regularize.prechelt import GL, PQ, UP, Patience
+from .regularize.early_stopping_all_data import retrain_on_all_data, continue_on_all_data, AllDataRecord
 
 # §7.6-7.7, 7.9, 7.11-7.13 semi-supervised, multitask, tying, bagging, dropout ensembles, adversarial

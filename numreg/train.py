@@ -13,12 +13,14 @@
 """
 import json
 import math
+import os
 import time
 import warnings
 
 import numpy as np
 
-from .checkpoint import save_json
+from .callbacks import Callback
+from .checkpoint import load_npz, save_json, save_npz
 from .core.losses import SoftmaxCrossEntropy, check_labels
 
 
@@ -44,6 +46,9 @@ class History:
         The epoch (from 1) the best model came from: the early-stopping
         checkpoint if an ``EarlyStopping`` ran, else the epoch of the lowest
         validation loss, else None.
+    best_step : int or None
+        ``i*`` of Algorithm 7.1: the optimizer steps taken when the
+        early-stopping checkpoint was made (None without ``EarlyStopping``).
     restored_epoch : int or None
         The epoch whose weights were loaded back at the end, if any.
     stop_reason : str
@@ -57,6 +62,7 @@ class History:
         for name in self.METRICS:
             setattr(self, name, [])
         self.best_epoch = None
+        self.best_step = None
         self.restored_epoch = None
         self.stop_reason = "epochs"
 
@@ -78,7 +84,8 @@ class History:
 
     def to_dict(self):
         d = {m: [float(v) for v in getattr(self, m)] for m in self.METRICS}
-        d.update(best_epoch=self.best_epoch, restored_epoch=self.restored_epoch, stop_reason=self.stop_reason)
+        d.update(best_epoch=self.best_epoch, best_step=self.best_step, restored_epoch=self.restored_epoch,
+                 stop_reason=self.stop_reason)
         return d
 
     @classmethod
@@ -87,6 +94,7 @@ class History:
         for m in cls.METRICS:
             setattr(h, m, [float(v) for v in d.get(m, [])])
         h.best_epoch = d.get("best_epoch")
+        h.best_step = d.get("best_step")
         h.restored_epoch = d.get("restored_epoch")
         h.stop_reason = d.get("stop_reason", "epochs")
         return h
@@ -121,11 +129,23 @@ class TrainState:
         self.epoch = 0
         self.step = 0
         self.loss = math.nan
+        self._cached = None       # (step, (loss, accuracy)) of the last validation-set evaluation
 
     def evaluate(self, X=None, y=None):
-        """``(loss, accuracy)`` of the model on ``(X, y)`` (default: the validation set)."""
+        """``(loss, accuracy)`` of the model on ``(X, y)`` (default: the validation set).
+
+        The validation set's result is computed once per optimizer step:
+        a step-level ``EarlyStopping`` evaluating after the last step of an
+        epoch and the epoch's own validation share it.
+        """
         if X is None:
-            X, y = self.valid
+            if self.valid is None:
+                raise ValueError("there is no validation set to evaluate: pass valid= to fit")
+            if self._cached is not None and self._cached[0] == self.step:
+                return self._cached[1]
+            result = evaluate(self.model, self.criterion, *self.valid)
+            self._cached = (self.step, result)
+            return result
         return evaluate(self.model, self.criterion, X, y)
 
 
@@ -202,7 +222,7 @@ def _is_classification(out, y):
 
 def fit(model, criterion, optimizer, train, valid=None, epochs=100, batch_size=256, penalties=(),
         constraints=(), callbacks=(), seed=None, verbose=True, augment=None, weight_noise=None,
-        adversarial=None):
+        adversarial=None, checkpoint=None, resume=None):
     """Train ``model`` by mini-batch gradient descent, as the seed notebook's ``train_model``.
 
     Each step: ``optimizer.zero_grad()``, ``output = model(data)``,
@@ -210,7 +230,8 @@ def fit(model, criterion, optimizer, train, valid=None, epochs=100, batch_size=2
     the penalties' gradients (``alpha * grad Omega``, Eq. 7.2), ``optimizer.step()``,
     the penalties' proximal steps (L1, Eq. 7.23) and the constraints'
     projections (§7.2). After each epoch: validation in evaluation mode,
-    the seed's log line, and the callbacks (e.g. ``EarlyStopping``).
+    the seed's log line, the callbacks (e.g. ``EarlyStopping``), and the
+    checkpoint, if asked for.
 
     Parameters
     ----------
@@ -225,6 +246,7 @@ def fit(model, criterion, optimizer, train, valid=None, epochs=100, batch_size=2
     valid : (X, y) or None, default None
         Validation set, evaluated after every epoch.
     epochs : int, default 100
+        Last epoch to run (when resuming, the total, not the number still to run).
     batch_size : int, default 256
     penalties : sequence, default ()
         Parameter-norm penalties (``nr.L2``, ``nr.L1``, ...): objects with
@@ -235,6 +257,8 @@ def fit(model, criterion, optimizer, train, valid=None, epochs=100, batch_size=2
         applied after every step.
     callbacks : sequence, default ()
         See :mod:`numreg.callbacks`; ``nr.EarlyStopping(...)`` is one.
+        Callbacks with ``state_dict()`` / ``load_state_dict(d)`` are saved
+        in the checkpoint and restored on resume.
     seed : int or None, default None
         Seed of the shuffling. With ``Sequential(..., seed=s)`` it makes the
         whole run bit-identical from run to run.
@@ -247,12 +271,38 @@ def fit(model, criterion, optimizer, train, valid=None, epochs=100, batch_size=2
         With ``perturb(params)`` before the forward pass and
         ``restore(params)`` after the backward pass (§7.5, ``nr.WeightNoise``).
     adversarial : object or None, default None
-        With ``train_step(model, criterion, data, target) -> loss``, which
-        replaces forward/loss/backward (§7.13, ``nr.FGSM``).
+        With ``train_step(model, criterion, data, target) -> (output, loss)``,
+        which replaces forward/loss/backward (§7.13, ``nr.FGSM``).
+    checkpoint : str or path-like or None, default None
+        Write, after every epoch and atomically (a crash never leaves a
+        half-written file), everything needed to continue the run to this
+        ``.npz``: weights, optimizer state, the state of every random
+        generator (the shuffling, the model's ``generators()``, and the
+        ``generators()`` -- or ``.rng`` -- of ``augment``, ``weight_noise``
+        and ``adversarial``),
+        the stateful callbacks (``EarlyStopping``), the history and the
+        epoch and step counters.
+    resume : str or path-like or None, default None
+        Continue the run saved at this path by ``checkpoint=``. Called with
+        the same model architecture, optimizer type, data, ``batch_size``
+        and callbacks, the resumed run is bit-identical to one that was
+        never interrupted (except ``History.epoch_time``, wall-clock
+        seconds). The checkpoint is checked (readable, keys and shapes of
+        the weights and optimizer state, generators, callbacks) before
+        anything is touched: a failed resume changes neither the model
+        nor the file. ``seed`` is ignored when resuming.
 
     Returns
     -------
     History
+
+    Raises
+    ------
+    ValueError
+        Bad arguments or data; a checkpoint that is truncated, not a
+        checkpoint of ``fit``, or of another architecture or set-up.
+    FileNotFoundError
+        ``resume`` names a file that does not exist.
 
     Notes
     -----
@@ -260,9 +310,9 @@ def fit(model, criterion, optimizer, train, valid=None, epochs=100, batch_size=2
     of the best epoch so far (or of the last finite epoch) are loaded back,
     so nothing is lost.
     """
-    if not isinstance(epochs, (int, np.integer)) or epochs < 1:
+    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
         raise ValueError(f"epochs must be an integer >= 1, got epochs={epochs!r}")
-    if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
         raise ValueError(f"batch_size must be an integer >= 1, got batch_size={batch_size!r}")
     params = model.parameters()
     dtype = params[0].data.dtype if params else np.dtype(np.float32)
@@ -273,17 +323,29 @@ def fit(model, criterion, optimizer, train, valid=None, epochs=100, batch_size=2
     history = History()
     state = TrainState(model=model, criterion=criterion, optimizer=optimizer, history=history,
                        epochs=int(epochs), valid=valid, rng=rng)
-    hooks = {name: [getattr(cb, name) for cb in callbacks if hasattr(cb, name)]
+    # only the hooks a callback really defines (not Callback's no-ops): nothing needless per step
+    hooks = {name: [getattr(cb, name) for cb in callbacks
+                    if hasattr(cb, name) and getattr(type(cb), name, None) is not getattr(Callback, name)]
              for name in ("on_train_begin", "on_step_end", "on_epoch_end", "on_train_end")}
     proxes = [pen for pen in penalties if hasattr(pen, "prox")]
     classify = isinstance(criterion, SoftmaxCrossEntropy) and y.ndim == 1
     n = len(X)
     width = len(str(epochs))
-    last_good = model.state_dict()
+    run = _Run(model, optimizer, rng, callbacks, augment, weight_noise, adversarial, n, int(batch_size))
+    saved = run.read(resume, epochs) if resume is not None else None   # checked; nothing touched yet
     for hook in hooks["on_train_begin"]:
         hook(state)
+    last_good, best_vloss, first = model.state_dict(), math.inf, 1
+    if saved is not None:
+        last_good = run.apply(saved, state)
+        best_vloss = min((v for v in history.valid_loss if math.isfinite(v)), default=math.inf)
+        first = state.epoch + 1
+        if verbose:
+            print(f"Resuming from {os.fspath(resume)!r} after epoch {state.epoch} (step {state.step})")
     try:
-        for epoch in range(1, epochs + 1):
+        for epoch in range(first, epochs + 1):
+            if state.stop:
+                break
             state.epoch = epoch
             t0 = time.perf_counter()
             total = data_total = 0.0
@@ -335,11 +397,12 @@ def fit(model, criterion, optimizer, train, valid=None, epochs=100, batch_size=2
             history.train_accuracy.append(correct / seen if classify else math.nan)
             msg = f"[{epoch:>{width}}/{epochs:>{width}}] train_loss: {history.train_loss[-1]:.5f}"
             if valid is not None:
-                vloss, vacc = evaluate(model, criterion, *valid)
+                vloss, vacc = state.evaluate()
                 history.valid_loss.append(vloss)
                 history.valid_accuracy.append(vacc)
                 msg += f" valid_loss: {vloss:.5f}"
-                if vloss <= min(history.valid_loss):
+                if vloss <= best_vloss:
+                    best_vloss = vloss
                     last_good = model.state_dict()
             else:
                 last_good = model.state_dict()
@@ -348,10 +411,12 @@ def fit(model, criterion, optimizer, train, valid=None, epochs=100, batch_size=2
                 print(msg)
             for hook in hooks["on_epoch_end"]:
                 hook(state)
+            if state.stop and history.stop_reason == "epochs":
+                history.stop_reason = "early stopping" if any(
+                    getattr(cb, "early_stop", False) for cb in callbacks) else "callback"
+            if checkpoint is not None:
+                run.write(checkpoint, state, last_good)
             if state.stop:
-                if history.stop_reason == "epochs":
-                    history.stop_reason = "early stopping" if any(
-                        getattr(cb, "early_stop", False) for cb in callbacks) else "callback"
                 if verbose and history.stop_reason == "early stopping":
                     print("Early stopping")
                 break
@@ -367,3 +432,154 @@ def fit(model, criterion, optimizer, train, valid=None, epochs=100, batch_size=2
     if history.best_epoch is None and history.valid_loss:
         history.best_epoch = int(np.argmin(history.valid_loss)) + 1
     return history
+
+
+# --- checkpoints: fit(checkpoint=...) / fit(resume=...) ----------------------------
+
+CHECKPOINT_FORMAT = "numreg.fit checkpoint"
+CHECKPOINT_VERSION = 1
+
+
+def _split_arrays(obj, prefix, arrays):
+    """Replace every ndarray in a nested dict/list by ``{"__array__": key}`` and collect it in ``arrays``."""
+    if isinstance(obj, np.ndarray):
+        arrays[prefix] = obj
+        return {"__array__": prefix}
+    if isinstance(obj, dict):
+        return {str(k): _split_arrays(v, f"{prefix}/{k}", arrays) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_split_arrays(v, f"{prefix}/{i}", arrays) for i, v in enumerate(obj)]
+    if isinstance(obj, np.generic):
+        return obj.item()
+    return obj
+
+
+def _join_arrays(obj, arrays):
+    """Inverse of :func:`_split_arrays`; ``KeyError`` if an array is missing."""
+    if isinstance(obj, dict):
+        if set(obj) == {"__array__"}:
+            return arrays[obj["__array__"]]
+        return {k: _join_arrays(v, arrays) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_join_arrays(v, arrays) for v in obj]
+    return obj
+
+
+def _shapes(state):
+    return {k: tuple(np.shape(v)) for k, v in state.items()}
+
+
+class _Run:
+    """What ``fit`` writes to and reads from a checkpoint: the run's objects, their states, and checks."""
+
+    EXTRAS = ("augment", "weight_noise", "adversarial")
+
+    def __init__(self, model, optimizer, rng, callbacks, augment, weight_noise, adversarial, n, batch_size):
+        self.model, self.optimizer, self.rng = model, optimizer, rng
+        self.stateful = [cb for cb in callbacks if hasattr(cb, "state_dict") and hasattr(cb, "load_state_dict")]
+        self.extras = {}          # name -> the generators of augment / weight_noise / adversarial
+        for name, obj in zip(self.EXTRAS, (augment, weight_noise, adversarial)):
+            gens = list(obj.generators()) if hasattr(obj, "generators") else [getattr(obj, "rng", None)]
+            gens = [g for g in gens if isinstance(g, np.random.Generator)]
+            if gens:
+                self.extras[name] = gens
+        self.n, self.batch_size = n, batch_size
+
+    def write(self, path, state, last_good):
+        """Write the checkpoint after ``state.epoch``, atomically."""
+        tree = {
+            "format": CHECKPOINT_FORMAT, "version": CHECKPOINT_VERSION,
+            "epoch": state.epoch, "step": state.step, "stopped": bool(state.stop),
+            "n_train": self.n, "batch_size": self.batch_size,
+            "model": self.model.state_dict(),
+            "optimizer": {"class": type(self.optimizer).__name__, "state": self.optimizer.state_dict()},
+            "last_good": last_good,
+            "rng": self.rng.bit_generator.state,
+            "generators": [g.bit_generator.state for g in self.model.generators()],
+            "extras": {name: [g.bit_generator.state for g in gens] for name, gens in self.extras.items()},
+            "callbacks": [{"class": type(cb).__name__, "state": cb.state_dict()} for cb in self.stateful],
+            "history": state.history.to_dict(),
+        }
+        arrays = {}
+        meta = _split_arrays(tree, "", arrays)
+        arrays["meta"] = np.array(json.dumps(meta))
+        save_npz(path, arrays)
+
+    def read(self, path, epochs):
+        """Load and check a checkpoint against this run; returns it. Touches nothing."""
+        spath = os.fspath(path)
+
+        def fail(why):
+            raise ValueError(f"cannot resume from resume={spath!r}: {why}")
+
+        if not os.path.exists(spath):
+            raise FileNotFoundError(f"cannot resume from resume={spath!r}: no such file")
+        arrays = load_npz(spath)               # ValueError if truncated or not an .npz
+        if "meta" not in arrays:
+            fail("not a checkpoint written by fit(checkpoint=...) (no 'meta' entry)")
+        try:
+            tree = _join_arrays(json.loads(str(arrays["meta"])), arrays)
+        except (ValueError, KeyError, TypeError) as e:
+            fail(f"damaged checkpoint ({type(e).__name__}: {e})")
+        if not isinstance(tree, dict) or tree.get("format") != CHECKPOINT_FORMAT:
+            fail("not a checkpoint written by fit(checkpoint=...)")
+        if tree.get("version") != CHECKPOINT_VERSION:
+            fail(f"checkpoint version {tree.get('version')!r}, this numreg reads version {CHECKPOINT_VERSION}")
+        own = _shapes(self.model.state_dict())
+        for key in ("model", "last_good"):
+            theirs = _shapes(tree[key])
+            if theirs != own:
+                missing = sorted(set(own) - set(theirs))
+                extra = sorted(set(theirs) - set(own))
+                wrong = sorted(k for k in set(own) & set(theirs) if own[k] != theirs[k])
+                detail = "; ".join(filter(None, [
+                    f"missing parameters {missing}" if missing else "",
+                    f"unexpected parameters {extra}" if extra else "",
+                    ", ".join(f"{k} has shape {theirs[k]} in the checkpoint, {own[k]} in the model" for k in wrong)]))
+                fail(f"the checkpoint is of another architecture: {detail}")
+        opt = tree["optimizer"]
+        if opt["class"] != type(self.optimizer).__name__:
+            fail(f"the checkpoint's optimizer is {opt['class']}, this run's is {type(self.optimizer).__name__}")
+        mine, theirs = self.optimizer.state_dict(), opt["state"]
+        if set(mine) != set(theirs) or any(np.shape(mine[k]) != np.shape(theirs[k]) for k in mine):
+            fail(f"the optimizer state does not match: checkpoint {_shapes(theirs)}, this run {_shapes(mine)}")
+        gens = self.model.generators()
+        if len(tree["generators"]) != len(gens):
+            fail(f"the checkpoint has {len(tree['generators'])} model generators, the model {len(gens)}")
+        for g, st in zip(gens, tree["generators"]):
+            if st.get("bit_generator") != type(g.bit_generator).__name__:
+                fail(f"a model generator is {type(g.bit_generator).__name__}, the checkpoint's {st.get('bit_generator')}")
+        theirs = {k: len(v) for k, v in tree["extras"].items()}
+        mine = {k: len(v) for k, v in self.extras.items()}
+        if theirs != mine:
+            fail(f"the checkpoint has generators for {theirs}, this run for {mine} (augment, weight_noise, "
+                 f"adversarial)")
+        names = [c["class"] for c in tree["callbacks"]]
+        if names != [type(cb).__name__ for cb in self.stateful]:
+            fail(f"the checkpoint's stateful callbacks are {names}, "
+                 f"this run's {[type(cb).__name__ for cb in self.stateful]}")
+        if tree["n_train"] != self.n or tree["batch_size"] != self.batch_size:
+            fail(f"the checkpoint was trained on {tree['n_train']} examples in batches of {tree['batch_size']}, "
+                 f"this run has {self.n} in batches of {self.batch_size}")
+        if tree["epoch"] > epochs:
+            fail(f"the checkpoint is after epoch {tree['epoch']}, beyond epochs={epochs}")
+        return tree
+
+    def apply(self, tree, state):
+        """Load a checked checkpoint into the run; returns ``last_good``."""
+        self.model.load_state_dict(tree["model"])
+        self.optimizer.load_state_dict(tree["optimizer"]["state"])
+        self.rng.bit_generator.state = tree["rng"]
+        for g, st in zip(self.model.generators(), tree["generators"]):
+            g.bit_generator.state = st
+        for name, states in tree["extras"].items():
+            for g, st in zip(self.extras[name], states):
+                g.bit_generator.state = st
+        for cb, c in zip(self.stateful, tree["callbacks"]):
+            cb.load_state_dict(c["state"])
+        restored = History.from_dict(tree["history"])
+        state.history.__dict__.update(restored.__dict__)
+        state.epoch, state.step = int(tree["epoch"]), int(tree["step"])
+        state.stop = bool(tree["stopped"])
+        state._cached = None
+        return {k: np.array(v) for k, v in tree["last_good"].items()}
