@@ -1,5 +1,5 @@
 """nr.WeightNoise (§7.5, Eq. 7.30-7.31): perturb/restore, statistics, gradient with the draw fixed,
-and the noisy objective against J + eta E||grad_W yhat||^2."""
+and the noisy objective against J + eta E||grad_W yhat||^2 (nr.analysis.weight_noise_penalty)."""
 import numpy as np
 import pytest
 
@@ -177,7 +177,8 @@ def test_noisy_objective_linear_model_equals_J_plus_eta_grad_norm():
     model = nr.Sequential(nr.Linear(3, 1), seed=0).astype(np.float64)
     eta = 0.1
     J = nr.MSELoss()(model(x), y)
-    penalty = eta * np.mean(np.sum(x ** 2, axis=1))
+    penalty = nr.analysis.weight_noise_penalty(model, x, eta)
+    np.testing.assert_allclose(penalty, eta * np.mean(np.sum(x ** 2, axis=1)), rtol=1e-12)
     np.testing.assert_allclose(per_example_grad_sq(model, x), np.sum(x ** 2, axis=1))
     losses = noisy_losses(model, x, y, nr.WeightNoise(eta, seed=1), 20000)
     se = losses.std() / np.sqrt(len(losses))
@@ -194,7 +195,8 @@ def test_noisy_objective_mlp_small_eta():
     model = nr.Sequential(nr.Linear(4, 6), nr.Tanh(), nr.Linear(6, 1), seed=2).astype(np.float64)
     y = model(x).copy()
     eta = 1e-4
-    penalty = eta * per_example_grad_sq(model, x).mean()
+    penalty = nr.analysis.weight_noise_penalty(model, x, eta)
+    assert penalty == pytest.approx(eta * per_example_grad_sq(model, x).mean(), rel=1e-10)
     losses = noisy_losses(model, x, y, nr.WeightNoise(eta, seed=3), 20000)
     se = losses.std() / np.sqrt(len(losses))
     assert abs(losses.mean() - penalty) < 4 * se + 0.02 * penalty     # SE is ~1% of it
