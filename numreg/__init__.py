@@ -35,3 +35,14 @@ from .regularize.prechelt import GL, PQ, UP, Patience
 from .regularize.early_stopping_all_data import retrain_on_all_data, continue_on_all_data, AllDataRecord
 
 # §7.6-7.7, 7.9, 7.11-7.13 semi-supervised, multitask, tying, bagging, dropout ensembles, adversarial
+from .regularize.kmeans import KMeans
+from .regularize.cluster_then_label import cluster_then_label
+from .regularize.label_propagation import label_propagation
+from .regularize.semisupervised_em import SemiSupervisedGMM
+from .regularize.self_training import SelfTraining
+from .regularize.denoising_autoencoder import DenoisingAutoencoderClassifier
+from .regularize.multitask import MultiTask, MultiTaskLoss
+from .regularize.tying import TiedL2
+from .regularize.bagging import Bagging
+from .regularize.dropout_ensemble import mc_dropout_predict
+from .regularize.adversarial import fgsm, FGSM
