@@ -187,3 +187,14 @@ def test_bad_input():
         nr.fgsm(model, nr.SoftmaxCrossEntropy(), X, y, 0.1, clip=(1, 0))
     with pytest.raises(ValueError, match="floating-point"):
         nr.fgsm(model, nr.SoftmaxCrossEntropy(), X.astype(int), y, 0.1)
+
+
+def test_adversarial_curves_figure_renders(tmp_path):
+    eps = [0.0, 0.05, 0.1]
+    fig = nr.plots.adversarial_curves(eps, {"plain": [0.1, 0.5, 0.9], "FGSM training": [0.12, 0.2, 0.35]},
+                                      title="FGSM")
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["plain", "FGSM training"]
+    np.testing.assert_array_equal(ax.lines[1].get_ydata(), [0.12, 0.2, 0.35])
+    fig.savefig(tmp_path / "fgsm.png")
+    assert (tmp_path / "fgsm.png").stat().st_size > 1000

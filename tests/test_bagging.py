@@ -97,3 +97,15 @@ def test_bad_input():
         nr.Bagging(make, k=2).predict(np.zeros((2, 2)))
     with pytest.raises(ValueError, match="labels"):
         nr.Bagging(make, k=2).fit(np.zeros((4, 2)), np.zeros(3, int))
+
+
+def test_bagging_curve_figure_renders(tmp_path):
+    # v = 0.4, c = 0.24: the curve starts at v and tends to c
+    fig = nr.plots.bagging_curve([1, 2, 3], [0.4, 0.32, 0.2933], v=0.4, c=0.24, member_sq_error=[0.38, 0.42],
+                                 title="bagging")
+    ax = fig.axes[0]
+    curve = ax.lines[0].get_ydata()
+    assert curve[0] == pytest.approx(0.4) and curve[-1] == pytest.approx(0.4 / 3 + 2 * 0.24 / 3)
+    assert len(ax.get_legend().get_texts()) == 4
+    fig.savefig(tmp_path / "bagging.png")
+    assert (tmp_path / "bagging.png").stat().st_size > 1000

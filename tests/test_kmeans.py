@@ -161,3 +161,16 @@ def test_bad_input_and_unfitted():
     km = nr.KMeans(2, seed=0).fit(np.random.default_rng(0).random((10, 3)))
     with pytest.raises(ValueError, match="3 features"):
         km.predict(np.zeros((2, 4)))
+
+
+def test_cluster_centers_figure_renders(tmp_path):
+    from matplotlib.figure import Figure
+    X = np.random.default_rng(0).random((60, 4, 4)).astype(np.float32)
+    km = nr.KMeans(6, seed=0).fit(X)
+    fig = nr.plots.cluster_centers(km.cluster_centers_, shape=(4, 4), labels=np.array([0, 1, -1, 3, 4, 5]),
+                                   ncols=4, title="centres")
+    assert isinstance(fig, Figure)
+    titles = [ax.get_title() for ax in fig.axes]
+    assert "?" in titles and "3" in titles
+    fig.savefig(tmp_path / "centers.png")
+    assert (tmp_path / "centers.png").stat().st_size > 1000

@@ -10,3 +10,4 @@ from .robustness import robustness_curves
 # §7.8 early stopping (figure 7.4)
 from .early_stopping import early_stopping_vs_l2
 # §7.6-7.13 ensembles, semi-supervised, adversarial
+from .ensembles import cluster_centers, bagging_curve, adversarial_curves
