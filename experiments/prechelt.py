@@ -127,7 +127,7 @@ class SerialExecutor(Executor):
         return f
 
 
-def run_study(tasks, executor=None, progress=True):
+def run_study(tasks, executor=None, progress=True, fn=train_run):
     """Run every task's training on ``executor`` (any ``concurrent.futures.Executor``); returns the records.
 
     Parameters
@@ -137,12 +137,14 @@ def run_study(tasks, executor=None, progress=True):
         Where the runs go. None: a ``ProcessPoolExecutor`` with one worker per core.
     progress : bool, default True
         Print a line per finished run.
+    fn : callable, default train_run
+        ``fn(task) -> record``, run once per task (picklable for a process pool).
     """
     own = executor is None
     if own:
         executor = ProcessPoolExecutor(max_workers=os.cpu_count())
     try:
-        futures = [executor.submit(train_run, t) for t in tasks]
+        futures = [executor.submit(fn, t) for t in tasks]
         records = []
         for i, f in enumerate(futures, 1):
             r = f.result()

@@ -180,3 +180,44 @@ def test_each_criterion_stops_fit_where_it_says(criterion):
     assert h.stop_reason == "early stopping"
     assert criterion.first_stop(h.train_loss, h.valid_loss) == h.epochs
     assert h.restored_epoch == int(np.argmin(h.valid_loss)) + 1
+
+
+# --- the experiment's bookkeeping (experiments/prechelt.py), on hand-made records ------------------
+
+def load_experiment():
+    import importlib.util
+    import os
+    path = os.path.join(os.path.dirname(__file__), os.pardir, "experiments", "prechelt.py")
+    saved = dict(os.environ)                    # the script sets BLAS thread variables for its workers
+    try:
+        spec = importlib.util.spec_from_file_location("prechelt_experiment", path)
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    return mod
+
+
+def test_experiment_table_by_hand():
+    exp = load_experiment()
+    # one run: E_va falls to its minimum at epoch 4, then rises; test loss lowest at epoch 4 too
+    va = [1.0, 0.8, 0.7, 0.5, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95]
+    record = {"task": None, "train_loss": [1.0 / t for t in range(1, 13)], "valid_loss": va,
+              "test_loss": [v + 0.1 for v in va], "test_error": [0.3] * 3 + [0.2] + [0.25] * 8}
+    gl5, up1 = nr.GL(5), nr.UP(1)
+    results, reference = exp.evaluate_criteria([record], [gl5, up1])
+    # GL(5) = 20% after epoch 5 -> stops there, theta* from epoch 4; UP1 (k = 5): E_va(10) > E_va(5) -> stops at 10
+    assert results["GL5"] == [(5, 0.6, 0.2, True)] and results["UP1"] == [(10, 0.6, 0.2, True)]
+    assert reference.tolist() == [[0.6, 0.2]]
+    lines, rows = exp.table(results, reference, [gl5, up1])
+    assert [r["slowness"] for r in rows] == [1.0, 2.0] and [r["rel_loss"] for r in rows] == [1.0, 1.0]
+    assert lines[2].split()[0] == "GL5" and len(lines) == 4
+
+
+def test_experiment_runner_takes_any_executor():
+    exp = load_experiment()
+    tasks = [exp.Task("font-digits", 10 * i, (4,), 0, 3) for i in range(1, 4)]
+    records = exp.run_study(tasks, exp.SerialExecutor(), progress=False,
+                            fn=lambda t: {"task": t, "n": t.n_train, "valid_loss": [], "seconds": 0.0})
+    assert [r["n"] for r in records] == [10, 20, 30]
