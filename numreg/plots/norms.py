@@ -182,7 +182,8 @@ def regularization_path(X=None, y=None, alphas=None, w_true=None, n_alphas=60):
         zeros = np.mean(W == 0)
         ax.set_title(f"{name}: {100 * zeros:.0f}% of the path's coefficients are exactly 0", fontsize=10)
         ax.grid(True, alpha=0.3)
-    axes[1].legend(fontsize=8, loc="upper right", ncol=2)
+    if d <= 10:                                      # beyond that a legend hides the paths
+        axes[1].legend(fontsize=8, loc="upper right", ncol=2)
     return fig
 
 
@@ -237,14 +238,15 @@ def weight_histograms(weights, bins=101, range=None, log=True):
         m = max(float(np.max(np.abs(v))) for v in flat.values()) or 1.0
         range = (-m, m)
     n = len(flat)
-    ncols = min(n, 4)
+    ncols = min(n, 3)
     nrows = -(-n // ncols)
-    fig, axes = new_figure(nrows, ncols, width=3.6 * ncols, height=3.2 * nrows, sharex=True)
+    fig, axes = new_figure(nrows, ncols, width=4.0 * ncols, height=3.2 * nrows, sharex=True)
     axes = np.atleast_1d(axes).ravel()
     for i, (ax, (name, v)) in enumerate(zip(axes, flat.items())):
         zeros = np.count_nonzero(v == 0) / v.size
         ax.hist(v, bins=bins, range=range, color=PALETTE[i % len(PALETTE)], log=log)
-        ax.set_title(f"{name}: {100 * zeros:.1f}% exact zeros", fontsize=10)
+        ax.set_title(f"{name}: {100 * zeros:.1f}% exact zeros", fontsize=9)
+        ax.tick_params(labelbottom=True)
         ax.set_xlabel("weight value")
         ax.set_ylabel("count" + (" (log)" if log else ""))
         ax.grid(True, alpha=0.3)
