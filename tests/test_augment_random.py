@@ -247,3 +247,28 @@ def test_bad_images(aug):
         aug(np.zeros((2, 1, 4, 4), np.float32))
     with pytest.raises(ValueError, match="image_shape"):
         type(aug)(image_shape=(3, 5))(np.zeros((2, 16), np.float32))
+
+
+def test_checkpoint_resume_continues_the_augmentation_and_weight_noise_streams(tmp_path):
+    # fit(checkpoint=...) saves augment's and weight_noise's generators: a run stopped after
+    # 2 epochs and resumed with freshly built (differently seeded) objects ends bit-identical.
+    rng = np.random.default_rng(0)
+    X = rng.random((48, 8, 8)).astype(np.float32)
+    y = rng.integers(0, 3, 48)
+
+    def run(epochs, aug_seed, **kw):
+        model = nr.Sequential(nr.Flatten(), nr.Linear(64, 8), nr.ReLU(), nr.Linear(8, 3), seed=0)
+        aug = Compose(RandomAffine(), ElasticDistortion(alpha=4.0, sigma=2.0), seed=aug_seed)
+        nr.fit(model, nr.SoftmaxCrossEntropy(), nr.Adam(model.parameters()), (X, y), epochs=epochs,
+               batch_size=16, seed=0, verbose=False, augment=aug, weight_noise=nr.WeightNoise(1e-3, seed=aug_seed),
+               **kw)
+        return model.state_dict()
+
+    full = run(4, 1)
+    ckpt = tmp_path / "run.npz"
+    run(2, 1, checkpoint=ckpt)
+    resumed = run(4, 99, checkpoint=ckpt, resume=ckpt)
+    for k in full:
+        np.testing.assert_array_equal(resumed[k], full[k])
+    other = run(4, 99)
+    assert any(not np.array_equal(other[k], full[k]) for k in full)

@@ -165,5 +165,9 @@ class WeightNoise:
             np.copyto(p.data, original)
         self._saved = None
 
+    def generators(self):
+        """``[rng]``: what checkpoints save to resume the same stream of noise."""
+        return [self.rng]
+
     def __repr__(self):
         return f"WeightNoise(eta={self.eta}, biases={self.biases})"
