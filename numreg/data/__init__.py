@@ -11,7 +11,8 @@
 """
 from .idx import load_idx, save_idx
 from .mnist import load_mnist, load_fashion_mnist
+from .fontdigits import load_font_digits
 from .split import train_valid_split, batches, subsample
 
-__all__ = ["load_idx", "save_idx", "load_mnist", "load_fashion_mnist",
+__all__ = ["load_idx", "save_idx", "load_mnist", "load_fashion_mnist", "load_font_digits",
            "train_valid_split", "batches", "subsample"]
