@@ -28,6 +28,7 @@ from .regularize import augment
 from . import corrupt
 from .regularize.sparse_connectivity import SparseLinear, local_mask
 from . import metrics
+from .robust import robustness
 
 # §7.8 early stopping
 from .regularize.early_stopping import EarlyStopping, early_stopping_meta_algorithm
