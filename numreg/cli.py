@@ -66,6 +66,11 @@ def build_parser():
     t.add_argument("--valid-fraction", type=float, default=0.2, help="fraction of training data for validation")
     t.add_argument("--seed", type=int, default=0, help="seed of the initial weights, dropout and shuffling")
     t.add_argument("--out", default="runs/train", help="output folder")
+    t.add_argument("--checkpoint", default=None, metavar="PATH",
+                   help="write everything needed to continue (weights, optimizer, generators, early stopping, "
+                        "history) to PATH after every epoch, atomically")
+    t.add_argument("--resume", default=None, metavar="PATH",
+                   help="continue an interrupted run from the checkpoint at PATH (same flags as the first run)")
     t.add_argument("--quiet", action="store_true", help="print only the final summary")
 
     g = sub.add_parser("gradcheck", help="check every layer and loss against central differences",
@@ -78,10 +83,10 @@ def build_parser():
     return p
 
 
-def load_dataset(name, root=None, download=False, seed=0):
+def load_dataset(name, root=None, download=False, seed=0, n_train=None):
     from . import data
-    if name == "font-digits":
-        return data.load_font_digits(seed=seed)
+    if name == "font-digits":  # generated: make only as many training images as asked for
+        return data.load_font_digits(n_train=n_train or 60000, seed=seed)
     if name == "mnist":
         return data.load_mnist(root=root, download=download)
     return data.load_fashion_mnist(root=root, download=download)
@@ -95,8 +100,9 @@ def cmd_train(args):
     quiet = args.quiet
     say = (lambda *a: None) if quiet else print
     t0 = time.perf_counter()
-    (X, y), (X_test, y_test) = load_dataset(args.data, args.root, args.download, seed=args.seed)
-    if args.n_train:
+    (X, y), (X_test, y_test) = load_dataset(args.data, args.root, args.download, seed=args.seed,
+                                            n_train=args.n_train)
+    if args.n_train and len(X) > args.n_train:
         X, y = nr.data.subsample(X, y, args.n_train, seed=args.seed)
     train, valid = nr.data.train_valid_split(X, y, valid_fraction=args.valid_fraction, seed=args.seed)
     say(f"data: {args.data}, {len(train[0])} training, {len(valid[0])} validation, {len(X_test)} test "
@@ -114,7 +120,8 @@ def cmd_train(args):
                                       path=os.path.join(args.out, "checkpoint.npz"))
     t1 = time.perf_counter()
     history = nr.fit(model, criterion, optimizer, train, valid, epochs=args.epochs, batch_size=args.batch_size,
-                     callbacks=[early_stopping], seed=args.seed, verbose=not quiet)
+                     callbacks=[early_stopping], seed=args.seed, verbose=not quiet,
+                     checkpoint=args.checkpoint, resume=args.resume)
     seconds = time.perf_counter() - t1
     test_loss, test_acc = nr.evaluate(model, criterion, X_test, y_test)
 
@@ -164,13 +171,16 @@ def cmd_gradcheck(args):
 
 def cmd_data(args):
     from .data import mnist
-    for name, loader in (("mnist", mnist.load_mnist), ("fashion-mnist", mnist.load_fashion_mnist)):
-        try:
-            folder = mnist.find(name) if hasattr(mnist, "find") else None
-            loader()
-            print(f"{name}: found{' in ' + folder if folder else ''}")
-        except FileNotFoundError as e:
-            print(f"{name}: not found\n  {e}")
+    for name in ("mnist", "fashion-mnist"):
+        paths, report = mnist._find(name, None)
+        if paths:
+            folder = os.path.dirname(next(iter(paths.values())))
+            print(f"{name}: found in {folder}")
+        else:
+            print(f"{name}: not found; looked in:")
+            print("\n".join(report))
+    print("To get the data: apt-get install dataset-fashion-mnist (Debian/Ubuntu), set NUMREG_DATA to a folder "
+          "holding the IDX files, or load_mnist(download=True) / load_fashion_mnist(download=True).")
     return 0
 
 
