@@ -68,8 +68,9 @@ def reliability_diagram(probs, y, n_bins=15, ax=None, title=None):
             ax.bar(centres[full], gap, bottom=r["accuracy"][full], width=width, color="none",
                    edgecolor=PALETTE[3], hatch="//", label="gap to the mean confidence")
         if ax_count is not None:
-            ax_count.bar(centres, r["count"], width=width if not many else width / len(models),
-                         align="center", color=colour, alpha=0.85 if not many else 0.6, label=name)
+            m = len(models)                       # several models: side by side within each bin
+            x = centres - width / 2 + (j + 0.5) * width / m
+            ax_count.bar(x, r["count"], width=width / m, color=colour, alpha=0.85, label=name)
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
     ax.set_ylabel("accuracy")
