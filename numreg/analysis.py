@@ -447,7 +447,7 @@ def constrained_alpha(H, w_star, k, tol=1e-15):
     """The KKT multiplier ``alpha*`` of ``min J^(w) s.t. ||w||_2 <= k`` (§7.2, Eq. 7.25-7.27).
 
     The generalized Lagrangian ``J^(w) + alpha (Omega(w) - 1/2 k^2)`` with
-    ``Omega = 1/2 ||w||^2`` (Eq. 7.26) has, at the solution, the
+    ``Omega = 1/2 ||w||^2`` (Eq. 7.25) has, at the solution, the
     stationarity condition of the L2-penalized problem: the constrained
     minimum is ``w~(alpha*) = (H + alpha* I)^-1 H w_star`` (Eq. 7.13) with
 

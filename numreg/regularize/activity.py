@@ -6,7 +6,7 @@ from .penalties import check_alpha
 
 
 class ActivityL1(Module):
-    """L1 penalty on the representation ``h`` (§7.10, Eq. 7.47): ``Omega(h) = ||h||_1``.
+    """L1 penalty on the representation ``h`` (§7.10, Eq. 7.48): ``Omega(h) = ||h||_1``.
 
     Where the parameter penalties of §7.1 make the *weights* sparse, this
     one makes the *activations* sparse: many units output exactly 0 for

@@ -175,12 +175,12 @@ class _Penalty:
 
 
 class L2(_Penalty):
-    """L2 parameter regularization, "weight decay" (§7.1.1): ``Omega(w) = 1/2 ||w||_2^2`` (Eq. 7.3).
+    """L2 parameter regularization, "weight decay" (§7.1.1): ``Omega(w) = 1/2 ||w||_2^2``.
 
-    Adds ``alpha/2 * sum ||w||^2`` to the objective and ``alpha * w`` to
-    the gradient (Eq. 7.4-7.5: ``grad J~ = alpha w + grad J``), so a plain
-    SGD step is ``w <- (1 - epsilon alpha) w - epsilon grad J`` (Eq. 7.5),
-    which is exactly ``SGD(weight_decay=alpha)``.
+    Adds ``alpha/2 * sum ||w||^2`` to the objective (Eq. 7.2) and
+    ``alpha * w`` to the gradient (Eq. 7.3: ``grad J~ = alpha w + grad J``),
+    so a plain SGD step is ``w <- (1 - epsilon alpha) w - epsilon grad J``
+    (Eq. 7.4-7.5), which is exactly ``SGD(weight_decay=alpha)``.
 
     Near a minimum ``w_star`` of J with Hessian ``H = Q Lambda Q^T``, the
     regularized minimum is ``w~ = Q (Lambda + alpha I)^-1 Lambda Q^T w_star``
@@ -218,7 +218,7 @@ class L2(_Penalty):
         return 0.5 * self.alpha * sum(_sum_squares(p.data) for p in self.selected(params))
 
     def add_grad(self, params):
-        """``grad += alpha * w`` for each selected parameter (Eq. 7.4)."""
+        """``grad += alpha * w`` for each selected parameter (Eq. 7.3)."""
         if not self.alpha:
             return
         for p in self.selected(params):
