@@ -392,7 +392,8 @@ class RandomAffine:
         ``(a, b)``: largest *fractions* of the width and of the height by
         which to shift, as torchvision: ``dx ~ U(-a W, a W)`` pixels to the
         right and ``dy ~ U(-b H, b H)`` pixels down (28x28 images: up to 2.8
-        pixels). Each in [0, 1]; None: no shift.
+        pixels). Each in [0, 1]; None: no shift. Unlike torchvision, the
+        shifts are not rounded to whole pixels (the warp is bilinear anyway).
     shear : float or (float, float), default 0
         Horizontal slant in degrees (see :func:`affine`): a number ``s``
         means ``U(-s, s)``, a pair ``U(lo, hi)``; within (-90, 90).
