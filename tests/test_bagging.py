@@ -33,6 +33,7 @@ def test_report_worked_by_hand():
     assert r.v == pytest.approx(0.4)
     assert r.c == pytest.approx(0.24)
     assert r.rho == pytest.approx(0.6)
+    assert r.member_sq_error == pytest.approx([0.08, 0.72])
     assert r.predicted_sq_error == pytest.approx(0.32)
     assert r.ensemble_sq_error == pytest.approx(0.32)
     assert r.member_error == [0.0, 1.0]

@@ -229,6 +229,29 @@ def test_self_training_pseudo_labels_are_the_previous_rounds_confident_predictio
     np.testing.assert_array_equal(again.predict_proba(Xu), st.predict_proba(Xu))  # same seed, same bits
 
 
+def test_self_training_steps_give_every_round_the_same_budget():
+    X, y = blobs(n_per=60, std=1.0, seed=3)
+    Xl, yl, Xu, yu = split_labeled(X, y, [0, 1, 60, 61, 120, 121])
+    counts = []
+
+    class Counting(nr.Adam):
+        def step(self):
+            counts[-1] += 1
+            super().step()
+
+    def make_optimizer(m):
+        counts.append(0)
+        return Counting(m.parameters(), lr=1e-2)
+
+    st = nr.SelfTraining(small_mlp, threshold=0.9, rounds=1, steps=60, batch_size=16, seed=0,
+                         make_optimizer=make_optimizer).fit(Xl, yl, Xu)
+    m = 6 + st.history_[1]["n_pseudo"]
+    # round 0: 6 examples = 1 batch, 60 epochs of 1 step; round 1: ceil(60 / ceil(m / 16)) epochs
+    assert counts == [60, -(-60 // -(-m // 16)) * -(-m // 16)]
+    with pytest.raises(ValueError, match="steps=0"):
+        nr.SelfTraining(small_mlp, steps=0)
+
+
 def test_self_training_bad_input():
     with pytest.raises(ValueError, match="threshold=0"):
         nr.SelfTraining(small_mlp, threshold=0)

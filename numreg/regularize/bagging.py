@@ -57,6 +57,8 @@ class BaggingReport(dict):
     error_correlation : float
         Mean over pairs of members of the Pearson correlation of their
         0/1 mistake indicators (1: they err on the same examples).
+    member_sq_error : list of float
+        ``E[||epsilon_i||^2]`` of each member (its Brier score).
     v : float
         ``E[||epsilon_i||^2]``, averaged over members and examples, with
         ``epsilon_i = p_i(x) - onehot(y)`` (the Brier score of a member).
@@ -235,6 +237,7 @@ class Bagging:
             err_corr = float("nan")
         return BaggingReport(
             member_error=member_error.tolist(),
+            member_sq_error=np.diag(G).tolist(),
             ensemble_error=float(np.mean(P.mean(axis=0).argmax(axis=1) != y)),
             error_correlation=err_corr,
             v=v, c=c, rho=c / v if v > 0 else float("nan"),

@@ -37,6 +37,11 @@ class SelfTraining:
     epochs : int, default 50
         Epochs of every training run (over labeled + pseudo-labeled points).
     batch_size : int, default 64
+    steps : int or None, default None
+        If given, overrides ``epochs``: every round runs about ``steps``
+        optimizer steps, i.e. ``ceil(steps / ceil(m / batch_size))`` epochs
+        over its ``m`` examples, so that the labeled-only round (100
+        examples) and the later ones (thousands) get the same budget.
     seed : int or None, default None
         Seed of the models and of the shuffling; same seed, same result.
     make_optimizer : callable or None, default None
@@ -69,13 +74,16 @@ class SelfTraining:
     """
 
     def __init__(self, make_model, threshold=0.9, rounds=3, epochs=50, batch_size=64, seed=None,
-                 make_optimizer=None):
+                 make_optimizer=None, steps=None):
         if not callable(make_model):
             raise ValueError(f"make_model must be callable (seed -> model), got make_model={make_model!r}")
         if not (isinstance(threshold, numbers.Real) and 0 < threshold <= 1):
             raise ValueError(f"threshold must be in (0, 1], got threshold={threshold!r}")
         if isinstance(rounds, bool) or not isinstance(rounds, numbers.Integral) or rounds < 0:
             raise ValueError(f"rounds must be an integer >= 0, got rounds={rounds!r}")
+        if steps is not None and (isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 1):
+            raise ValueError(f"steps must be an integer >= 1 or None, got steps={steps!r}")
+        self.steps = steps
         self.make_model = make_model
         self.threshold = float(threshold)
         self.rounds = int(rounds)
@@ -109,7 +117,10 @@ class SelfTraining:
             X = np.concatenate([X_l, X_u[chosen]]) if chosen.size else X_l
             y = np.concatenate([y_l, pseudo[chosen]]) if chosen.size else y_l
             model = self._new_model()
-            fit(model, crit, self.make_optimizer(model), (X, y), epochs=self.epochs, batch_size=self.batch_size,
+            epochs = self.epochs
+            if self.steps is not None:
+                epochs = -(-self.steps // -(-len(X) // self.batch_size))
+            fit(model, crit, self.make_optimizer(model), (X, y), epochs=epochs, batch_size=self.batch_size,
                 seed=self.seed, verbose=False)
             entry = {"round": r, "n_pseudo": int(chosen.size)}
             if y_unlabeled is not None and chosen.size:
