@@ -123,6 +123,22 @@ def test_alpha_one_is_plain_training_bit_for_bit():
         np.testing.assert_array_equal(a.data, b.data)
 
 
+def test_adversarial_fit_same_seed_is_bit_identical():
+    X, y = data(64, seed=3)
+    X = X.astype(np.float32)
+
+    def run():
+        model = nr.mlp(12, (9,), 3, dropout=0.5, seed=0)
+        h = nr.fit(model, nr.SoftmaxCrossEntropy(), nr.Adam(model.parameters()), (X, y), epochs=2, batch_size=16,
+                   seed=0, verbose=False, adversarial=nr.FGSM(0.1))
+        return model.state_dict(), h.train_loss
+
+    (s1, l1), (s2, l2) = run(), run()
+    assert l1 == l2
+    for k in s1:
+        np.testing.assert_array_equal(s1[k], s2[k])
+
+
 def test_dropout_draws_between_the_two_passes():
     X, y = data(4)
     crit = nr.SoftmaxCrossEntropy()

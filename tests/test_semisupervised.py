@@ -327,6 +327,11 @@ def test_dae_forward_is_the_clean_classifier_and_training_learns():
               labeled_batch_size=6, seed=0)
     assert h.task_train_loss[-1][1] < h.task_train_loss[0][1]  # reconstruction improves
     assert np.mean(nr.predict(m, Xu).argmax(1) == yu) > 0.8
+    m2 = dae(seed=2)
+    h2 = m2.fit(Xl, yl, Xu, optimizer=nr.Adam(m2.parameters(), lr=1e-2), epochs=30, batch_size=32,
+                labeled_batch_size=6, seed=0)
+    assert h2.train_loss == h.train_loss  # same seeds: bit-identical run
+    np.testing.assert_array_equal(nr.predict(m2, Xu), nr.predict(m, Xu))
 
 
 def test_dae_bad_input():
