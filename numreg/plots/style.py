@@ -13,7 +13,8 @@ PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F
 def new_figure(nrows=1, ncols=1, width=6.4, height=4.0, **kw):
     """A ``Figure`` with a grid of axes and numreg's palette; returns ``(fig, axes)``."""
     fig = Figure(figsize=(width, height), layout="constrained")
-    axes = fig.subplots(nrows, ncols, squeeze=True, **kw)
+    kw.setdefault("squeeze", True)
+    axes = fig.subplots(nrows, ncols, **kw)
     for ax in (axes.flat if hasattr(axes, "flat") else [axes]):
         ax.set_prop_cycle(color=PALETTE)
     return fig, axes
