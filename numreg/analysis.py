@@ -526,7 +526,7 @@ def _flat_layers(model):
 
 
 def weight_noise_penalty(model, X, eta, params=None, include_biases=False):
-    """The regularizer that noise on the weights amounts to: ``eta E_x ||grad_W y^(x)||^2`` (§7.5.1).
+    """The regularizer that noise on the weights amounts to: ``eta E_x ||grad_W y^(x)||^2`` (§7.5).
 
     Adding ``epsilon_W ~ N(0, eta I)`` to the weights of a regression model
     trained on ``E[(y^(x) - y)^2]`` gives, for small ``eta``, the objective
@@ -590,12 +590,17 @@ def weight_noise_penalty(model, X, eta, params=None, include_biases=False):
             for layer in reversed(layers):
                 if isinstance(layer, Linear):
                     d2 = np.einsum("ij,ij->i", dy, dy, dtype=np.float64)      # ||delta_i||^2
+                    mask = getattr(layer, "mask", None)                       # SparseLinear
                     if chosen is None or id(layer.W) in chosen:
-                        total += a2[id(layer)] * d2
+                        if mask is None:
+                            total += a2[id(layer)] * d2
+                        else:  # only the present connections: sum_jk a_ij^2 M_jk delta_ik^2
+                            total += np.einsum("ij,jk,ik->i", layer.x.astype(np.float64) ** 2,
+                                               mask.astype(np.float64), dy.astype(np.float64) ** 2)
                     if layer.b is not None and ((chosen is None and include_biases)
                                                 or (chosen is not None and id(layer.b) in chosen)):
                         total += d2
-                    dy = dy @ layer.W.data.T
+                    dy = dy @ (layer.W.data if mask is None else layer.W.data * mask).T
                 elif layer.parameters():
                     raise ValueError(f"weight_noise_penalty handles Linear layers and parameter-free layers, "
                                      f"got {type(layer).__name__} with parameters")

@@ -325,3 +325,24 @@ def test_make_correlated_regression_is_deterministic_and_correlated():
     C = np.corrcoef(X1.T)
     assert C[0, 1] == pytest.approx(0.8, abs=0.03) and C[0, 2] == pytest.approx(0.64, abs=0.03)
     np.testing.assert_array_equal(w, [3.0, 1.5, 0.0, 0.0])
+
+
+def test_weight_noise_penalty_counts_only_present_connections_of_a_sparse_layer():
+    # brute force: sum over examples i and outputs k of ||grad_W y^_k(x_i)||^2, from the
+    # layers' own backward (SparseLinear masks its gradient), against the vectorized formula
+    rng = np.random.default_rng(0)
+    mask = nr.local_mask((4, 4), 5, 2, seed=0)
+    m = nr.Sequential(nr.SparseLinear(16, 5, mask), nr.Tanh(), nr.Linear(5, 2), seed=0).astype(np.float64)
+    X = rng.standard_normal((7, 16))
+    m.eval()
+    total = 0.0
+    for i in range(7):
+        for k in range(2):
+            for p in m.parameters():
+                p.grad[...] = 0
+            out = m.forward(X[i:i + 1])
+            dy = np.zeros_like(out)
+            dy[0, k] = 1
+            m.backward(dy)
+            total += sum(np.sum(p.grad ** 2) for p in m.parameters() if p.regularized)
+    assert nr.analysis.weight_noise_penalty(m, X, 0.01) == pytest.approx(0.01 * total / 7, rel=1e-12)
