@@ -22,12 +22,14 @@ How an image is made (``_generate``), all vectorized over the images:
    horizontal stretch log-U(-0.15, 0.15), shear U(-15, 15) degrees, shift
    U(-2, 2) pixels on each axis, the template's centre of mass going to the
    image centre as in MNIST); a smooth random distortion (a 4 x 4 grid of
-   N(0, 1)-pixel displacements, interpolated bilinearly); all sampled in
+   N(0, 1.2^2)-pixel displacements, interpolated bilinearly); all sampled in
    one pass with bilinear interpolation (``numreg.regularize.augment.warp``).
 3. **Appearance**: contrast gain U(0.7, 1.3) (strokes saturate above 1);
-   with probability 0.2 a stray pen stroke (a segment 4-12 pixels long);
-   Gaussian noise with a per-image standard deviation U(0, 0.08); clipped
-   to [0, 1] and rounded to 1/255 steps, as MNIST's bytes.
+   with probability 0.15 a gap in the strokes (a disc of radius 1.5-3
+   pixels erased near the middle); with probability 0.25 a stray pen
+   stroke (a segment 4-12 pixels long); Gaussian noise with a per-image
+   standard deviation U(0, 0.1); clipped to [0, 1] and rounded to 1/255
+   steps, as MNIST's bytes.
 
 Images come in blocks of 1000 with their own random stream (from
 ``np.random.SeedSequence(seed, spawn_key=(stream, block))``, stream 0 for
@@ -54,7 +56,7 @@ __all__ = ["load_font_digits", "font_templates", "FONT_DIGITS_VERSION", "FONTS"]
 
 #: Version of the generator; part of the cache key. Bump it whenever a
 #: change alters the images a seed gives.
-FONT_DIGITS_VERSION = 1
+FONT_DIGITS_VERSION = 2
 
 #: Font files from matplotlib's ``mpl-data/fonts/ttf``. All have the ten
 #: digits; cmmi10's are old-style figures.
@@ -84,18 +86,19 @@ _STRETCH = 0.15               # log of the horizontal stretch, uniform in +-
 _SHEAR = 15.0                 # degrees, uniform in +-
 _SHIFT = 2.0                  # pixels, uniform in +- on each axis
 _GRID = 4                     # control points per side of the smooth distortion
-_DISTORTION = 1.0             # their standard deviation, pixels
+_DISTORTION = 1.2             # their standard deviation, pixels
 _GAIN = (0.7, 1.3)            # contrast, uniform
-_CLUTTER = 0.2                # probability of a stray stroke
-_NOISE = 0.08                 # largest noise standard deviation
+_CLUTTER = 0.25               # probability of a stray stroke
+_GAP = 0.15                   # probability of a gap in the strokes
+_NOISE = 0.1                  # largest noise standard deviation
 
 
 def load_font_digits(n_train=60000, n_test=10000, seed=0, cache=True):
     """The embedded data set: digits from matplotlib's fonts, MNIST-shaped.
 
-    Generated in code from ``seed`` (about 5 s for the full 70,000 images on
-    one core), with no network and no data file: see the module docstring
-    for how. Balanced classes: each block of 1000 images holds 100 of each
+    Generated in code from ``seed`` (about 5 s of CPU time for the full
+    70,000 images; blocks run in parallel threads on several cores), with no
+    network and no data file: see the module docstring for how. Balanced classes: each block of 1000 images holds 100 of each
     digit.
 
     Parameters
@@ -393,6 +396,9 @@ def _block(rng, m, templates, com, F, K):
     seg_level = rng.uniform(0.5, 1.0, B)
     noise_std = rng.uniform(0, _NOISE, B).astype(np.float32)
     noise_seed = rng.integers(2**63)
+    gap = rng.random(B) < _GAP
+    gap_centre = rng.uniform(8, 20, (B, 2))
+    gap_radius = rng.uniform(1.5, 3.0, B)
 
     sl = slice(0, m)
     index = (font[sl] * 10 + label[sl]) * K + stroke[sl]
@@ -406,6 +412,9 @@ def _block(rng, m, templates, com, F, K):
     img = warp(templates, A, offset, (SIZE, SIZE), src_index=index, displacement=field)
     img *= gain[sl, None, None]
 
+    hit = np.flatnonzero(gap[sl])
+    if hit.size:
+        img[hit] *= _erasers(gap_centre[hit], gap_radius[hit])
     hit = np.flatnonzero(clutter[sl])
     if hit.size:
         img[hit] = np.maximum(img[hit], _segments(seg_start[hit], seg_length[hit],
@@ -417,6 +426,14 @@ def _block(rng, m, templates, com, F, K):
     np.clip(img, 0, 1, out=img)
     img *= np.float32(255)
     return np.rint(img).astype(np.uint8), label[sl].astype(np.uint8)
+
+
+def _erasers(centre, radius):
+    """Multipliers that erase a disc (soft edge of one pixel): (k, SIZE, SIZE) float32."""
+    rr, cc = np.mgrid[:SIZE, :SIZE].astype(np.float32)
+    c = centre.astype(np.float32)[:, :, None, None]
+    dist = np.hypot(rr - c[:, 0], cc - c[:, 1])
+    return np.clip(dist - radius.astype(np.float32)[:, None, None] + 0.5, 0, 1)
 
 
 def _segments(start, length, angle, width, level):
