@@ -69,6 +69,10 @@ def isolated(monkeypatch, tmp_path):
     monkeypatch.delenv("NUMREG_MNIST_URL", raising=False)
     monkeypatch.delenv("NUMREG_FASHION_MNIST_URL", raising=False)
     monkeypatch.setenv("NUMREG_CACHE", str(tmp_path / "cache"))
+    # Talk to the local server directly, never through a proxy from the environment.
+    for var in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("no_proxy", "*")
     monkeypatch.setattr(mnist_module, "SYSTEM_DIRS",
                         {"mnist": (str(tmp_path / "sys-mnist"),),
                          "fashion-mnist": (str(tmp_path / "sys-fashion"),)})
