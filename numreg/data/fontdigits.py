@@ -197,6 +197,7 @@ def _write_cache(path, arrays):
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix="." + path.name + ".", suffix=".part")
         with os.fdopen(fd, "wb") as f:
             _savez_fast(f, dict(zip(_KEYS, arrays)))
+        os.chmod(tmp, 0o644)          # mkstemp makes it private; a cache file is not
         os.replace(tmp, path)
     except OSError as e:
         if tmp is not None:

@@ -168,6 +168,7 @@ def atomic_write(path, data):
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
+        os.chmod(tmp, 0o644)          # mkstemp makes it private; a data file is not
         os.replace(tmp, path)
     except BaseException:
         try:

@@ -354,6 +354,7 @@ def fetch(url, path, sha256=None, timeout=60.0):
         if sha256 is not None and got != sha256.lower():
             raise ValueError(f"SHA-256 mismatch for {path.name} downloaded from {url}: expected "
                              f"{sha256.lower()}, got {got}; the file was not kept")
+        os.chmod(tmp, 0o644)          # mkstemp makes it private; a data file is not
         os.replace(tmp, path)
     except BaseException:
         try:
