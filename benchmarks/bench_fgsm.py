@@ -4,8 +4,11 @@ A plain step of ``nr.fit`` is one forward and one backward pass that stops
 at the first layer (no input gradient). ``nr.FGSM.train_step`` does a
 forward pass, a backward pass *to the input* (one more matrix product,
 ``dx = dy W1^T`` of size n x 128 x 784 for the seed network), the sign
-step, and a second forward and backward pass on the adversarial batch:
-a bit over twice the work. Timed two ways, on the seed network 784-128-128-10
+step, and a second forward and backward pass on the adversarial batch.
+The first layer dominates the cost; it does 5 products of that size
+instead of 2 (forward and ``dW1`` twice, plus ``dx``), so expect 2 to 3
+times a plain step -- closer to 2 per epoch, where the optimizer and the
+batch gathering are shared. Timed two ways, on the seed network 784-128-128-10
 (dropout 0.5), float32, batches of 256:
 
 - per step: the step alone, repeated, best of several runs;

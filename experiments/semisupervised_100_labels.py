@@ -147,7 +147,7 @@ def main():
             nr.Sequential(nr.Dropout(0.5), nr.Linear(256, 10)),
             corruption=0.3, lam=lam).reseed(args.seed)
         m.fit(Xl, yl, Xu, epochs=args.epochs, batch_size=128, labeled_batch_size=32, seed=args.seed)
-        name = "denoising autoencoder + head" + (f" (lambda={lam:g})" if lam else " without reconstruction (lambda=0)")
+        name = f"denoising AE + head, lambda={lam:g}" + ("" if lam else " (no reconstruction)")
         row(name, accuracy(m, Xu, yu), accuracy(m, Xt, yt), t0)
 
     best = max(rows, key=lambda r: r[2])

@@ -185,8 +185,10 @@ class FGSM:
        ``alpha J(x) + (1 - alpha) J(x_adv)``.
 
     Cost: two forward and two backward passes, and the first layer's input
-    gradient (one matrix product ``n x h x 784``) -- a bit over twice a
-    plain step (``benchmarks/bench_fgsm.py``).
+    gradient (one matrix product ``n x h x 784``). The first layer, which
+    dominates, does 5 products instead of 2: measured 2-3.4 times a plain
+    forward/backward, about 2-2.5 times a plain epoch of ``fit``
+    (``benchmarks/bench_fgsm.py``).
 
     **Dropout.** With dropout in the model the two passes are two
     different thinned networks unless told otherwise. The default,
