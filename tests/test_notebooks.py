@@ -77,6 +77,7 @@ def test_stored_notebook_matches_its_source_and_has_outputs(name):
     assert "$$" in markdown or "$" in markdown
     assert re.search(r"§7\.\d+|chapter 7", markdown, re.IGNORECASE), f"{name}: chapter 7 is not named"
     assert "![" not in markdown and "<img" not in markdown
+    assert "MNIST" in markdown, f"{name}: does not say how to run it on MNIST / Fashion-MNIST"
 
 
 @pytest.mark.slow

@@ -21,6 +21,8 @@
 # trains on $\tilde J$ with $\alpha = 0.5$.
 #
 # *Runs in about 15 s on two cores.*
+#
+# **On MNIST or Fashion-MNIST:** change the loading line to `nr.data.load_mnist()` or `nr.data.load_fashion_mnist()` (the README says how to get the files); `python experiments/fgsm_adversarial_training.py --data fashion-mnist` runs the full comparison.
 
 # %%
 %matplotlib inline
