@@ -18,6 +18,13 @@ class Sequential(Module):
         the same seed gives bit-identical initial weights and random draws.
         If None, the layers keep their own initialization and generators.
 
+    Notes
+    -----
+    The parameters are stored contiguously (see :meth:`pack_parameters`):
+    every ``Parameter.data`` is a view into one flat array, every ``.grad``
+    into another, so that an optimizer updates the whole model with a few
+    whole-array operations.
+
     Examples
     --------
     The seed notebook's network (784-128-128-10, ReLU, dropout 0.5)::
@@ -39,6 +46,38 @@ class Sequential(Module):
         self.training = True
         if seed is not None:
             self.reseed(seed)
+        self.pack_parameters()
+
+    def pack_parameters(self):
+        """Store the data of all parameters in one flat array, and their gradients in another.
+
+        Each ``Parameter.data`` (and ``.grad``) becomes a view, with the same
+        shape and values, into the flat array, in the order of
+        ``parameters()``; layers, penalties and ``state_dict`` see no
+        difference. An optimizer then finds the parameters one after the
+        other in memory and updates them as one block: Adam's 12 passes per
+        step are 12 NumPy calls instead of 72 for the seed network, whose
+        biases and output layer are so small that the calls, not the
+        arithmetic, are their cost. Called by the constructor and by
+        ``astype``; does nothing if the parameters differ in dtype or one
+        appears twice.
+
+        Returns
+        -------
+        self
+        """
+        params = self.parameters()
+        if not params or len({p.dtype for p in params}) > 1 or len({id(p) for p in params}) < len(params):
+            return self
+        n = sum(p.size for p in params)
+        data, grad = np.empty(n, params[0].dtype), np.empty(n, params[0].dtype)
+        start = 0
+        for p in params:
+            stop = start + p.size
+            data[start:stop], grad[start:stop] = p.data.ravel(), p.grad.ravel()
+            p.data, p.grad = data[start:stop].reshape(p.shape), grad[start:stop].reshape(p.shape)
+            start = stop
+        return self
 
     def reseed(self, seed):
         """Re-draw every parameter and give every random layer a new generator, all from ``seed``."""
@@ -155,9 +194,10 @@ class Sequential(Module):
         return self
 
     def astype(self, dtype):
+        """Convert every parameter to ``dtype`` in place (float64 for gradient checks), packed again. Returns self."""
         for layer in self.layers:
             layer.astype(dtype)
-        return self
+        return self.pack_parameters()
 
     def __repr__(self):
         lines = [f"  ({i}): {layer!r}".replace("\n", "\n  ") for i, layer in enumerate(self.layers)]
