@@ -1,6 +1,12 @@
 """Shared test helpers."""
 import os
 
+# One BLAS thread unless the caller says otherwise: with OpenBLAS's default of
+# one thread per core, a test run sharing the machine with anything else slows
+# down 10-100x (threads spin waiting for each other); one thread costs at most
+# ~2x on an idle machine. Set before numpy is imported.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 import numpy as np
 import pytest
 
