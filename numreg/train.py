@@ -354,7 +354,7 @@ def fit(model, criterion, optimizer, train, valid=None, epochs=100, batch_size=2
             order = rng.permutation(n)
             for start in range(0, n, batch_size):
                 idx = order[start:start + batch_size]
-                data, target = X[idx], y[idx]
+                data, target = np.take(X, idx, axis=0), y[idx]   # X[idx], gathered a little faster
                 if augment is not None:
                     data = augment(data)
                 optimizer.zero_grad()
