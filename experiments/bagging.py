@@ -26,12 +26,7 @@ import numreg as nr
 
 
 def load(args):
-    if args.data == "fashion-mnist":
-        (X, y), (Xt, yt) = nr.data.load_fashion_mnist()
-        X, y = nr.data.subsample(X, y, args.n_train, seed=args.seed)
-        Xt, yt = nr.data.subsample(Xt, yt, args.n_test, seed=args.seed)
-        return (X, y), (Xt, yt)
-    return nr.data.load_font_digits(n_train=args.n_train, n_test=args.n_test, seed=args.seed)
+    return nr.data.load_dataset(args.data, args.n_train, args.n_test, seed=args.seed)
 
 
 def first_members(bag, k):

@@ -83,15 +83,6 @@ def build_parser():
     return p
 
 
-def load_dataset(name, root=None, download=False, seed=0, n_train=None):
-    from . import data
-    if name == "font-digits":  # generated: make only as many training images as asked for
-        return data.load_font_digits(n_train=n_train or 60000, seed=seed)
-    if name == "mnist":
-        return data.load_mnist(root=root, download=download)
-    return data.load_fashion_mnist(root=root, download=download)
-
-
 def cmd_train(args):
     import numreg as nr
     from .checkpoint import save_npz
@@ -100,10 +91,8 @@ def cmd_train(args):
     quiet = args.quiet
     say = (lambda *a: None) if quiet else print
     t0 = time.perf_counter()
-    (X, y), (X_test, y_test) = load_dataset(args.data, args.root, args.download, seed=args.seed,
-                                            n_train=args.n_train)
-    if args.n_train and len(X) > args.n_train:
-        X, y = nr.data.subsample(X, y, args.n_train, seed=args.seed)
+    (X, y), (X_test, y_test) = nr.data.load_dataset(args.data, n_train=args.n_train, seed=args.seed,
+                                                    root=args.root, download=args.download)
     train, valid = nr.data.train_valid_split(X, y, valid_fraction=args.valid_fraction, seed=args.seed)
     say(f"data: {args.data}, {len(train[0])} training, {len(valid[0])} validation, {len(X_test)} test "
         f"examples ({time.perf_counter() - t0:.1f} s)")

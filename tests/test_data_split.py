@@ -2,6 +2,7 @@
 import numpy as np
 import pytest
 
+import numreg as nr
 from numreg.data import batches, subsample, train_valid_split
 
 
@@ -130,3 +131,13 @@ def test_subsample_bad_n(data, n):
 def test_subsample_needs_1d_labels_when_stratified():
     with pytest.raises(ValueError, match="1-D class labels"):
         subsample(np.zeros((4, 2)), np.zeros((4, 2)), 2)
+
+
+def test_load_dataset_by_name_at_a_size():
+    (X, y), (Xt, yt) = nr.data.load_dataset("font-digits", n_train=300, n_test=50, seed=1)
+    assert X.shape == (300, 28, 28) and Xt.shape == (50, 28, 28) and X.dtype == np.float32
+    # the same seed generates the same images as the loader itself
+    (X2, _), _ = nr.data.load_font_digits(n_train=300, n_test=50, seed=1)
+    np.testing.assert_array_equal(X, X2)
+    with pytest.raises(ValueError, match="name='cifar'"):
+        nr.data.load_dataset("cifar")

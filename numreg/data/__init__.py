@@ -13,6 +13,7 @@ from .idx import load_idx, save_idx
 from .mnist import load_mnist, load_fashion_mnist
 from .fontdigits import load_font_digits
 from .split import train_valid_split, batches, subsample
+from .datasets import load_dataset
 
 __all__ = ["load_idx", "save_idx", "load_mnist", "load_fashion_mnist", "load_font_digits",
-           "train_valid_split", "batches", "subsample"]
+           "train_valid_split", "batches", "subsample", "load_dataset"]
