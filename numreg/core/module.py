@@ -48,6 +48,34 @@ class Module:
         rng = getattr(self, "rng", None)
         return [rng] if isinstance(rng, np.random.Generator) else []
 
+    def named_parameters(self):
+        """``[(name, Parameter)]``; containers prefix their parts' names (``"1.W"``)."""
+        return [(p.name, p) for p in self.parameters()]
+
+    def state_dict(self):
+        """A dict of copies of the parameters, keyed as ``named_parameters()``."""
+        return {name: p.data.copy() for name, p in self.named_parameters()}
+
+    def load_state_dict(self, state):
+        """Copy the arrays of ``state`` into the parameters, in place.
+
+        Raises ``ValueError`` if a key is missing or unexpected, or a shape
+        differs (e.g. a checkpoint of another architecture). Values are cast
+        to the parameters' dtype.
+        """
+        own = dict(self.named_parameters())
+        missing = sorted(set(own) - set(state))
+        extra = sorted(set(state) - set(own))
+        if missing or extra:
+            raise ValueError(f"state does not match the model: missing keys {missing}, unexpected keys {extra}")
+        for name, p in own.items():
+            v = np.asarray(state[name])
+            if v.shape != p.data.shape:
+                raise ValueError(f"state[{name!r}] has shape {v.shape}, the model's parameter has {p.data.shape}")
+        for name, p in own.items():
+            np.copyto(p.data, state[name], casting="unsafe")
+        return self
+
     def train(self, mode=True):
         """Switch to training mode (``mode=False``: evaluation mode). Returns self."""
         self.training = bool(mode)

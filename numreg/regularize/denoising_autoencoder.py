@@ -114,21 +114,8 @@ class DenoisingAutoencoderClassifier(Module):
     def named_parameters(self):
         out = []
         for prefix, m in zip(("encoder", "decoder", "head"), self._modules()):
-            items = m.named_parameters() if hasattr(m, "named_parameters") else [(p.name, p) for p in m.parameters()]
-            out += [(f"{prefix}.{n}", p) for n, p in items]
+            out += [(f"{prefix}.{n}", p) for n, p in m.named_parameters()]
         return out
-
-    def state_dict(self):
-        return {n: p.data.copy() for n, p in self.named_parameters()}
-
-    def load_state_dict(self, state):
-        own = dict(self.named_parameters())
-        if set(own) != set(state):
-            raise ValueError(f"state does not match the model: missing keys {sorted(set(own) - set(state))}, "
-                             f"unexpected keys {sorted(set(state) - set(own))}")
-        for n, p in own.items():
-            np.copyto(p.data, state[n], casting="unsafe")
-        return self
 
     def generators(self):
         return [self.rng] + [g for m in self._modules() for g in m.generators()]

@@ -260,24 +260,6 @@ class MultiTask(Module):
             m.astype(dtype)
         return self
 
-    def state_dict(self):
-        """Copies of the parameters, keyed as ``named_parameters()``."""
-        return {name: p.data.copy() for name, p in self.named_parameters()}
-
-    def load_state_dict(self, state):
-        """Copy ``state``'s arrays into the parameters (keys and shapes must match). Returns self."""
-        own = dict(self.named_parameters())
-        if set(own) != set(state):
-            raise ValueError(f"state does not match the model: missing keys {sorted(set(own) - set(state))}, "
-                             f"unexpected keys {sorted(set(state) - set(own))}")
-        for name, p in own.items():
-            if np.shape(state[name]) != p.data.shape:
-                raise ValueError(f"state[{name!r}] has shape {np.shape(state[name])}, "
-                                 f"the model's parameter has {p.data.shape}")
-        for name, p in own.items():
-            np.copyto(p.data, state[name], casting="unsafe")
-        return self
-
     # -- training ------------------------------------------------------------------------
 
     def _check_targets(self, X, targets, name):
