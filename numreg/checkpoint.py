@@ -26,6 +26,7 @@ def atomic_write(path, write, mode="wb"):
             write(f)
             f.flush()
             os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp makes the file private; data and checkpoints are not
         os.replace(tmp, path)
     except BaseException:
         try:

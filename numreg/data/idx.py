@@ -16,10 +16,11 @@ distributed gzipped.
 """
 import gzip
 import os
-import tempfile
 import zlib
 
 import numpy as np
+
+from ..checkpoint import atomic_write
 
 __all__ = ["load_idx", "save_idx", "IDX_TYPES"]
 
@@ -156,23 +157,4 @@ def save_idx(path, array):
     if str(path).endswith(".gz"):
         # mtime=0: the same array always gives the same bytes (and the same SHA-256).
         payload = gzip.compress(payload, mtime=0)
-    atomic_write(path, payload)
-
-
-def atomic_write(path, data):
-    """Write ``data`` (bytes) to ``path`` through a temporary file and ``os.replace``."""
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(path) + ".",
-                               suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, 0o644)          # mkstemp makes it private; a data file is not
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    atomic_write(path, lambda f: f.write(payload))
