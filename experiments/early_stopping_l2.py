@@ -12,7 +12,7 @@ batch, in float64: the seed's loop), and after ``tau`` steps compared with
 For this objective ``J(w) = 1/n ||X w - y||^2``, so ``H = 2/n X^T X`` and
 ``w_star`` is the least-squares solution. The table shows how far early
 stopping after ``tau`` steps is from the L2 solution it imitates, and the
-exact per-direction ``alpha_i`` of Eq. 7.42 that would make them equal.
+exact per-direction ``alpha_i`` of Eq. 7.43 that would make them equal.
 
     python experiments/early_stopping_l2.py [--epsilon-scale 0.1] [--figure out.png]
 """
@@ -74,7 +74,7 @@ def main(argv=None):
     print()
     print("Early stopping after tau steps vs L2 with alpha = 1/(tau epsilon) (Eq. 7.45)")
     head = (f"{'tau':>6} {'alpha':>10} {'||w(tau)||':>11} {'||w~||':>9} {'||w(tau)-w~||':>14} {'/||w*||':>8} "
-            f"{'exact alpha_i (Eq. 7.42)':>26} {'|GD - Eq.7.40|':>15} {'|7.13 - solve|':>15}")
+            f"{'exact alpha_i (Eq. 7.43)':>26} {'|GD - Eq.7.40|':>15} {'|7.13 - solve|':>15}")
     print(head)
     print("-" * len(head))
     for tau, alpha, nt, nl, diff, rel, amin, amax, e1, e2 in rows:

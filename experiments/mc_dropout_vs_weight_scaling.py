@@ -13,9 +13,10 @@ trained with dropout, then evaluated on the test set by
 The table: test error, negative log-likelihood (mean -log p(y|x)), the
 fraction of test examples on which the prediction equals the
 weight-scaling one, and the time. The book's claim: for deep networks
-weight scaling is an approximation, but "works well empirically", often
-better than a Monte-Carlo average of up to 1000 sub-networks
-(Srivastava et al. 2014).
+weight scaling is an approximation that "performs well empirically":
+Goodfellow et al. (2013a) found it better than Monte-Carlo averages of up
+to 1,000 sub-networks, while Gal & Ghahramani (2015) found that for some
+models the Monte-Carlo average over twenty masks does better.
 
     python experiments/mc_dropout_vs_weight_scaling.py                  # embedded font digits
     python experiments/mc_dropout_vs_weight_scaling.py --data fashion-mnist

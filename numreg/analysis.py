@@ -18,7 +18,7 @@ noise. Write ``H = Q Lambda Q^T`` (eigen-decomposition, ``Lambda = diag(lambda_i
   descent on a quadratic from ``w = 0`` and its equivalence with L2
   (Eq. 7.33-7.45).
 - :func:`weight_noise_penalty`: the regularizer ``eta E||grad_W y^(x)||^2``
-  that noise on the weights amounts to (§7.5.1).
+  that noise on the weights amounts to (§7.5).
 - :func:`make_correlated_regression`: a regression problem with correlated
   features, for regularization paths.
 
@@ -108,7 +108,7 @@ def early_stopping_trajectory(H, w_star, epsilon, tau, w0=None):
     """Gradient descent on the quadratic approximation of J, in closed form (Eq. 7.40).
 
     On ``J^(w) = J(w_star) + 1/2 (w - w_star)^T H (w - w_star)`` (Eq. 7.33)
-    the update ``w(t) = w(t-1) - epsilon H (w(t-1) - w_star)`` (Eq. 7.35)
+    the update ``w(t) = w(t-1) - epsilon H (w(t-1) - w_star)`` (Eq. 7.36)
     gives ``w(t) - w_star = (I - epsilon H)^t (w(0) - w_star)``; from
     ``w(0) = 0``,
 
@@ -155,7 +155,7 @@ def early_stopping_alpha(epsilon, tau, H=None):
     """The L2 weight ``alpha`` that early stopping after ``tau`` steps imitates (Eq. 7.41-7.45).
 
     Comparing Eq. 7.40 with the L2 solution Eq. 7.41 (``Q (Lambda + alpha I)^-1 Lambda Q^T w_star``),
-    the two coincide when ``(I - epsilon Lambda)^tau = (Lambda + alpha I)^-1 alpha`` (Eq. 7.42);
+    the two coincide when ``(I - epsilon Lambda)^tau = (Lambda + alpha I)^-1 alpha`` (Eq. 7.43);
     for small ``epsilon lambda_i`` and ``lambda_i / alpha``, taking logarithms gives
 
         tau ~ 1 / (epsilon alpha),     alpha ~ 1 / (tau epsilon).     (Eq. 7.44-7.45)
@@ -168,7 +168,7 @@ def early_stopping_alpha(epsilon, tau, H=None):
         Number of training steps, >= 0 (``tau = 0`` gives ``alpha = inf``: no training).
     H : array_like, (d, d), or None, default None
         None: the book's approximation ``1 / (tau epsilon)``. A Hessian: the
-        exact per-eigendirection solution of Eq. 7.42,
+        exact per-eigendirection solution of Eq. 7.43,
         ``alpha_i = lambda_i (1 - epsilon lambda_i)^tau / (1 - (1 - epsilon lambda_i)^tau)``,
         for ``0 < epsilon lambda_i < 1`` (NaN for ``lambda_i = 0``, where any alpha matches).
 
@@ -515,7 +515,7 @@ def constrained_alpha(H, w_star, k, tol=1e-15):
 
 
 # ---------------------------------------------------------------------------
-# §7.5.1: noise on the weights
+# §7.5: noise on the weights
 
 def _flat_layers(model):
     from .core.model import Sequential

@@ -24,6 +24,13 @@ from .checkpoint import load_npz, save_json, save_npz
 from .core.losses import SoftmaxCrossEntropy, check_labels
 
 
+def _floats(v):
+    """``v`` (a number or nested lists/arrays of numbers) as nested lists of Python floats."""
+    if isinstance(v, (list, tuple, np.ndarray)):
+        return [_floats(x) for x in v]
+    return float(v)
+
+
 class History:
     """Per-epoch record of a run.
 
@@ -82,10 +89,16 @@ class History:
             raise KeyError(name)
         return getattr(self, name)
 
+    def extra_metrics(self):
+        """Names of the per-epoch lists attached beyond ``METRICS`` (e.g. ``task_valid_loss`` of ``MultiTask``)."""
+        return sorted(k for k, v in vars(self).items() if k not in self.METRICS and isinstance(v, list))
+
     def to_dict(self):
+        """A JSON-ready dict: the metrics, the extra lists (under ``"extra"``) and the run's facts."""
         d = {m: [float(v) for v in getattr(self, m)] for m in self.METRICS}
         d.update(best_epoch=self.best_epoch, best_step=self.best_step, restored_epoch=self.restored_epoch,
                  stop_reason=self.stop_reason)
+        d["extra"] = {k: _floats(getattr(self, k)) for k in self.extra_metrics()}
         return d
 
     @classmethod
@@ -97,6 +110,8 @@ class History:
         h.best_step = d.get("best_step")
         h.restored_epoch = d.get("restored_epoch")
         h.stop_reason = d.get("stop_reason", "epochs")
+        for k, v in d.get("extra", {}).items():
+            setattr(h, k, list(v))
         return h
 
     def save(self, path):
@@ -185,6 +200,8 @@ def _check_pair(pair, name, dtype, criterion, model):
 
 def predict(model, X, batch_size=1024):
     """Outputs of ``model`` in evaluation mode for all of ``X``, in batches. Restores the mode."""
+    if len(X) == 0:
+        raise ValueError(f"X must hold at least one example, got X.shape={np.shape(X)}")
     was = model.training
     model.eval()
     try:
@@ -200,6 +217,8 @@ def evaluate(model, criterion, X, y, batch_size=1024):
     Label smoothing, if the criterion has it, is part of the loss, as in
     PyTorch's validation with the same criterion.
     """
+    if len(X) == 0 or len(X) != len(y):
+        raise ValueError(f"X and y must hold the same number (>= 1) of examples, got len(X)={len(X)}, len(y)={len(y)}")
     was = model.training
     model.eval()
     total, correct, n = 0.0, 0, len(X)

@@ -214,3 +214,35 @@ def test_adversarial_curves_figure_renders(tmp_path):
     np.testing.assert_array_equal(ax.lines[1].get_ydata(), [0.12, 0.2, 0.35])
     fig.savefig(tmp_path / "fgsm.png")
     assert (tmp_path / "fgsm.png").stat().st_size > 1000
+
+
+def _plain_grad(model, crit, X, y):
+    """The gradient of one plain forward/backward pass, from zeroed .grad."""
+    for p in model.parameters():
+        p.grad[...] = 0
+    crit.forward(model.forward(X), y)
+    model.backward(crit.backward())
+    return [p.grad.copy() for p in model.parameters()]
+
+
+def test_activity_penalty_counts_once_under_fgsm():
+    # Regression: ActivityL1 added alpha*sign(h)/n in both FGSM passes at full weight,
+    # so at epsilon = 0 (x_adv = x) the gradient was J' + 2*Omega' instead of J' + Omega'.
+    # With each pass weighted as its data term: a*(J'+Omega') + (1-a)*(J'+Omega') = J' + Omega'.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(16, 5))
+    y = rng.integers(0, 3, size=16)
+    act = nr.ActivityL1(0.5)
+    model = nr.Sequential(nr.Linear(5, 7), nr.ReLU(), act, nr.Linear(7, 3), seed=1).astype(np.float64)
+    crit = nr.SoftmaxCrossEntropy()
+    plain = _plain_grad(model, crit, X, y)
+    for p in model.parameters():
+        p.grad[...] = 0
+    nr.FGSM(epsilon=0.0, alpha=0.5).train_step(model, crit, X, y)
+    for g_plain, p in zip(plain, model.parameters()):
+        np.testing.assert_allclose(p.grad, g_plain, rtol=1e-12, atol=1e-14)
+    assert act.pass_weight == 1.0
+    # The penalty does change the gradient, so counting it twice would be seen above.
+    act.alpha = 0.0
+    unpenalized = _plain_grad(model, crit, X, y)
+    assert max(np.abs(g - u).max() for g, u in zip(plain, unpenalized)) > 1e-3

@@ -183,20 +183,25 @@ def test_mode_max_monitors_accuracy_in_fit():
 def test_baseline_must_be_beaten():
     m = net()
     es = nr.EarlyStopping(patience=3, baseline=0.5)
-    for v in [0.6, 0.55, 0.7]:          # none beats 0.5: three evaluations without improvement
+    for v in [0.6, 0.55, 0.7]:          # none beats 0.5: three evaluations without reset
         stop = es(v, m)
-    assert stop and es.best == 0.5 and es.best_state is None and es.best_epoch == 0
+    # the counter ran 1, 2, 3 although 0.55 improved on 0.6; best follows the values seen
+    assert stop and es.best == 0.55 and es.best_epoch == 2 and es.best_state is not None
+    assert "baseline 0.5 not beaten" in es.message
     es = nr.EarlyStopping(patience=3, baseline=0.5, verbose=False)
-    es(0.6, m)
-    es(0.4, m)                           # beats the baseline
+    es(0.6, m)                           # counter 1
+    es(0.4, m)                           # improves and beats the baseline: counter 0
     assert (es.best, es.best_epoch, es.counter) == (0.4, 2, 0) and es.best_state is not None
 
 
-def test_baseline_never_beaten_in_fit_keeps_the_last_weights():
+def test_baseline_never_beaten_in_fit_restores_the_best_epoch():
+    # Keras's semantics: the baseline decides when to stop, not what to keep.
     es = nr.EarlyStopping(patience=3, baseline=1e-9)
     m, h = run([es], epochs=50)
     assert h.epochs == 3 and h.stop_reason == "early stopping"
-    assert h.restored_epoch is None      # nothing to restore: the baseline was never beaten
+    assert h.restored_epoch == es.best_epoch == int(np.argmin(h.valid_loss)) + 1
+    for k, v in m.state_dict().items():
+        np.testing.assert_array_equal(v, es.best_state[k])
 
 
 def test_start_from_epoch_ignores_the_warm_up():

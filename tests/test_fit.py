@@ -183,3 +183,28 @@ class TestBadInput:
     def test_bad_early_stopping(self, kw, match):
         with pytest.raises(ValueError, match=match):
             nr.EarlyStopping(**kw)
+
+
+def test_evaluate_and_predict_reject_empty_input():
+    # Regression: evaluate on an empty X raised UnboundLocalError.
+    model = nr.Sequential(nr.Linear(4, 3), seed=0)
+    X = np.zeros((0, 4), np.float32)
+    y = np.zeros(0, np.int64)
+    with pytest.raises(ValueError, match="len\\(X\\)=0"):
+        nr.evaluate(model, nr.SoftmaxCrossEntropy(), X, y)
+    with pytest.raises(ValueError, match="X"):
+        nr.predict(model, X)
+
+
+def test_history_keeps_extra_lists_through_save_and_load(tmp_path):
+    # Regression: to_dict/save dropped the lists MultiTask and the autoencoder attach.
+    h = nr.History()
+    h.train_loss = [1.0, 0.5]
+    h.task_valid_loss = [[0.9, 0.3], [0.4, 0.2]]
+    h.task_valid_accuracy = [np.array([0.5, 0.25]), np.array([0.75, 0.5])]
+    assert h.extra_metrics() == ["task_valid_accuracy", "task_valid_loss"]
+    h.save(tmp_path / "h.json")
+    back = nr.History.load(tmp_path / "h.json")
+    assert back.train_loss == [1.0, 0.5]
+    assert back.task_valid_loss == [[0.9, 0.3], [0.4, 0.2]]
+    assert back.task_valid_accuracy == [[0.5, 0.25], [0.75, 0.5]]

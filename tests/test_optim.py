@@ -103,3 +103,27 @@ def test_bad_adam_arguments():
         nr.Adam([param([1.0])], betas=(1.0, 0.9))
     with pytest.raises(ValueError, match="params is empty"):
         nr.Adam([])
+
+
+def test_optimizer_state_follows_model_astype():
+    # Regression: after model.astype(float64) the Adam moments stayed float32, so the
+    # float64 model was updated with float32 state. The values must be kept, the dtype follow.
+    rng = np.random.default_rng(0)
+    model = nr.Sequential(nr.Linear(3, 2), seed=0)
+    opt = nr.Adam(model.parameters(), lr=1e-2)
+    crit = nr.MSELoss()
+    X, Y = rng.normal(size=(5, 3)).astype(np.float32), rng.normal(size=(5, 2)).astype(np.float32)
+    opt.zero_grad()
+    crit.forward(model.forward(X), Y)
+    model.backward(crit.backward())
+    opt.step()
+    m32 = [a.copy() for a in opt.m]
+    model.astype(np.float64)
+    opt.zero_grad()
+    assert all(a.dtype == np.float64 for a in opt.m + opt.v)
+    for a, b in zip(opt.m, m32):
+        np.testing.assert_array_equal(a, b.astype(np.float64))
+    crit.forward(model.forward(X.astype(np.float64)), Y.astype(np.float64))
+    model.backward(crit.backward())
+    opt.step()
+    assert all(p.dtype == np.float64 for p in model.parameters())

@@ -130,7 +130,7 @@ fig
 # not the whole matrix: for `Linear`, which computes $xW + b$, that is each **column** of $W$,
 # $W_{:,j} \leftarrow W_{:,j}\min\big(1, c / \|W_{:,j}\|\big)$. Without a penalty pulling every weight down,
 # a unit is only stopped from growing large. We train the seed network with Adam at a large learning rate
-# (0.01, ten times the default) with and without `nr.MaxNorm(c=2)` (Srivastava et al. use $c$ from 2 to 4)
+# (0.01, ten times the default) with and without `nr.MaxNorm(c=2)` (Srivastava et al. use $c$ from 3 to 4)
 # and look at the column norms. What the constraint guarantees is the bound; whether it also helps the test
 # accuracy depends on the data, the learning rate and the training time; here, after 8 epochs on 4,000
 # images, it changes little.

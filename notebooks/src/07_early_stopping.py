@@ -387,7 +387,7 @@ fig
 #
 # $$Q^\top \tilde w = \big[I - (\Lambda + \alpha I)^{-1}\alpha\big] Q^\top w^*. \qquad \text{(Eq. 7.41)}$$
 #
-# They coincide if $(I - \epsilon\Lambda)^\tau = (\Lambda + \alpha I)^{-1}\alpha$ (Eq. 7.42); for small $\epsilon\lambda_i$ and
+# They coincide if $(I - \epsilon\Lambda)^\tau = (\Lambda + \alpha I)^{-1}\alpha$ (Eq. 7.43); for small $\epsilon\lambda_i$ and
 # $\lambda_i/\alpha$, taking logarithms, $\tau \approx 1/(\epsilon\alpha)$, i.e. $\alpha \approx 1/(\tau\epsilon)$ (Eq. 7.44–7.45): the
 # number of steps plays the role of the inverse weight decay. The book's Figure 7.4, from the closed forms
 # (`nr.plots.early_stopping_vs_l2`):
@@ -398,7 +398,7 @@ nr.plots.early_stopping_vs_l2()
 # %% [markdown]
 # And in numbers: linear regression trained by gradient descent **through numreg** (the seed's loop, full
 # batch, float64), stopped after $\tau$ steps, against Eq. 7.40 and against the $L^2$ solution with
-# $\alpha = 1/(\tau\epsilon)$. The last column gives the range of the exact per-direction $\alpha_i$ of Eq. 7.42, the
+# $\alpha = 1/(\tau\epsilon)$. The last column gives the range of the exact per-direction $\alpha_i$ of Eq. 7.43, the
 # weight decay that would match early stopping in each eigendirection of $H$.
 
 # %%
@@ -413,7 +413,7 @@ model[0].W.data[...] = 0                        # w(0) = 0
 mse = nr.MSELoss()
 optimizer = nr.SGD(model.parameters(), lr=epsilon)
 print(f"{'tau':>5} {'alpha=1/(tau eps)':>17} {'|GD - Eq. 7.40|':>16} {'||w(tau) - w~||/||w*||':>23} "
-      f"{'exact alpha_i (Eq. 7.42)':>25}")
+      f"{'exact alpha_i (Eq. 7.43)':>25}")
 done = 0
 for tau in (10, 100, 1000, 10000):
     while done < tau:

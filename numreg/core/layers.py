@@ -11,7 +11,10 @@ from .parameter import Parameter
 
 
 class Linear(Module):
-    """Affine layer ``y = x @ W + b`` (Eq. 6.x of the book's MLP: ``h = g(W^T x + b)``).
+    """Affine layer ``y = x @ W + b``: the book's hidden layer ``h = g(W^T x + c)`` (§6.1, §6.3).
+
+    Written for a batch of row vectors, so ``x @ W`` is ``W^T x`` for every
+    example at once.
 
     Parameters
     ----------

@@ -81,10 +81,23 @@ class Optimizer:
         if self._layout is None or any(d is not d0 or g is not g0 or r != r0
                                        for (d, g, r), (d0, g0, r0) in zip(layout, self._layout)):
             self._layout, self._block_cache = layout, {}
+            self._match_state_dtype()
         key = (states, split_regularized)
         if key not in self._block_cache:
             self._block_cache[key] = self._make_blocks([getattr(self, name) for name in states], split_regularized)
         return self._block_cache[key]
+
+    def _match_state_dtype(self):
+        """After the parameters changed dtype (``model.astype``), convert the state arrays to it, values kept."""
+        if all(a.dtype == p.dtype for name in self._buffers() for a, p in zip(getattr(self, name), self.params)):
+            return
+        same_dtype = len({p.dtype for p in self.params}) == 1
+        self._offsets = np.cumsum([0] + [p.size for p in self.params]) if same_dtype else None
+        for name in self._buffers():
+            new = self._zeros()
+            for a, b in zip(new, getattr(self, name)):
+                a[...] = b
+            setattr(self, name, new)
 
     def _make_blocks(self, states, split_regularized):
         runs = []                       # [first, last + 1) indices of parameters that follow one another

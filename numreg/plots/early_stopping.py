@@ -27,7 +27,7 @@ def early_stopping_vs_l2(H=None, w_star=None, epsilon=0.1, tau=10, ax=None):
       ``alpha = 1 / (tau epsilon)`` (Eq. 7.45, ``nr.analysis.early_stopping_alpha``).
 
     Both points appear in both panels, so the reader sees how close the
-    equivalence of Eq. 7.42 is.
+    equivalence of Eq. 7.43 is.
 
     Parameters
     ----------

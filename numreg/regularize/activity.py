@@ -45,6 +45,15 @@ class ActivityL1(Module):
     alpha : float
         Penalty weight ``alpha >= 0``.
 
+    Attributes
+    ----------
+    pass_weight : float, default 1.0
+        The weight of the current pass in the objective. A training step
+        that makes several weighted passes sets it for each pass (``FGSM``'s
+        ``alpha J(x) + (1 - alpha) J(x_adv)`` sets ``alpha``, then
+        ``1 - alpha``), so the penalty's gradient is weighted as the data
+        gradient of that pass is, and the two passes together add it once.
+
     Notes
     -----
     forward is the identity and keeps a reference to ``h`` (no copy);
@@ -60,6 +69,7 @@ class ActivityL1(Module):
 
     def __init__(self, alpha):
         self.alpha = check_alpha("alpha", alpha)
+        self.pass_weight = 1.0
         self.h = None
 
     def forward(self, x):
@@ -68,14 +78,14 @@ class ActivityL1(Module):
         return x
 
     def backward(self, dy):
-        """dy: (n, ...) -> dy + alpha * sign(h) / n."""
+        """dy: (n, ...) -> dy + pass_weight * alpha * sign(h) / n."""
         if self.h is None:
             raise RuntimeError("ActivityL1.backward() needs a forward() first")
         if not self.alpha:
             return dy
         h = self.h
         g = np.sign(h)
-        g *= h.dtype.type(self.alpha / h.shape[0])
+        g *= h.dtype.type(self.pass_weight * self.alpha / h.shape[0])
         g += dy
         return g
 

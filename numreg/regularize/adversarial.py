@@ -216,8 +216,23 @@ class FGSM:
         self.same_noise = bool(same_noise)
 
     def train_step(self, model, criterion, data, target):
-        """Forward/backward of ``alpha J(x) + (1 - alpha) J(x_adv)``; returns ``(clean output, that loss)``."""
+        """Forward/backward of ``alpha J(x) + (1 - alpha) J(x_adv)``; returns ``(clean output, that loss)``.
+
+        Layers that add a penalty's gradient in their own backward pass
+        (``ActivityL1``, any layer with a ``pass_weight`` attribute) get the
+        weight of each pass, so the penalty counts once in ``J~``.
+        """
+        weighted = _pass_weighted_layers(model)
+        try:
+            return self._train_step(model, criterion, data, target, weighted)
+        finally:
+            for layer in weighted:
+                layer.pass_weight = 1.0
+
+    def _train_step(self, model, criterion, data, target, weighted):
         a = self.alpha
+        for layer in weighted:
+            layer.pass_weight = a if a > 0 else 1.0
         gens = model.generators() if self.same_noise else []
         before = [g.bit_generator.state for g in gens]
         if a > 0:
@@ -234,6 +249,8 @@ class FGSM:
         after = [g.bit_generator.state for g in gens]
         for g, s in zip(gens, before):  # same_noise: replay the clean pass's masks
             g.bit_generator.state = s
+        for layer in weighted:
+            layer.pass_weight = 1.0 - a
         out_adv = model.forward(x_adv)
         loss_adv = criterion.forward(out_adv, target)
         dy = criterion.backward()
@@ -246,3 +263,21 @@ class FGSM:
 
     def __repr__(self):
         return f"FGSM(epsilon={self.epsilon}, alpha={self.alpha}, clip={self.clip}, same_noise={self.same_noise})"
+
+
+def _pass_weighted_layers(model):
+    """The modules of ``model`` that have a ``pass_weight``, searched through its parts.
+
+    The parts of a container are its ``layers`` (``Sequential``), or its
+    ``trunk`` and ``heads`` (``MultiTask``).
+    """
+    found, todo = [], [model]
+    while todo:
+        m = todo.pop()
+        if hasattr(m, "pass_weight"):
+            found.append(m)
+        parts = list(getattr(m, "layers", None) or [])
+        parts += [getattr(m, "trunk")] if getattr(m, "trunk", None) is not None else []
+        parts += list(getattr(m, "heads", None) or [])
+        todo.extend(parts)
+    return found

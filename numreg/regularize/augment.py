@@ -353,7 +353,7 @@ def _numeric(value):
         v = np.asarray(value)
     except Exception:
         return False
-    return v.dtype.kind in "iuf" and v.dtype != bool
+    return v.dtype.kind in "iuf"
 
 
 def _shift(shift, n):

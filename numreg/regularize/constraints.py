@@ -43,7 +43,7 @@ class MaxNorm:
     Parameters
     ----------
     c : float
-        The radius, > 0. Srivastava et al. (2014) use ``c`` between 2 and 4.
+        The radius, > 0. Srivastava et al. (2014) use ``c`` between 3 and 4.
     params : Parameter, list of Parameter, or None, default None
         Explicit selection of weight matrices; else every ``regularized=True``
         parameter passed to ``project`` (all ``W``, no ``b``).

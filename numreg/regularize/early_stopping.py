@@ -143,10 +143,15 @@ class EarlyStopping(Callback):
             Validation loss decreased (inf --> 0.227419).  Saving model ...
             EarlyStopping counter: 1 out of 20
     baseline : float or None, default None
-        The value to beat, as Keras's ``baseline``: ``best`` starts there
-        instead of at ``inf`` (``-inf`` for ``"max"``), so an evaluation
-        counts as an improvement only if it beats the baseline, and training
-        stops after ``patience`` evaluations that do not.
+        The value to beat, as Keras's ``baseline``: an evaluation resets the
+        patience counter only if it improves on ``best`` *and* beats the
+        baseline (by ``min_delta``), so training stops after ``patience``
+        evaluations that do not. ``best`` and ``theta*`` still start at
+        ``inf`` (``-inf`` for ``"max"``) and follow the best evaluation
+        seen: when the baseline is never beaten, training stops after
+        ``patience`` evaluations and the best of them is restored (with
+        ``restore_best``), as Keras restores its best weights; the message
+        says that the baseline was not beaten.
     start_from_epoch : int, default 0
         Warm-up, as Keras's: evaluations made during the first
         ``start_from_epoch`` epochs are ignored (they neither set ``best``
@@ -254,11 +259,8 @@ class EarlyStopping(Callback):
         self.reset()
 
     def reset(self):
-        """Forget the run: ``v <- inf`` (or the baseline), ``j <- 0``, ``theta* <- None``, ``i* <- 0``."""
-        if self.baseline is not None:
-            self.best = self.baseline
-        else:
-            self.best = math.inf if self.mode == "min" else -math.inf
+        """Forget the run: ``v <- inf``, ``j <- 0``, ``theta* <- None``, ``i* <- 0``."""
+        self.best = math.inf if self.mode == "min" else -math.inf
         self.best_epoch = 0
         self.best_step = 0
         self.best_state = None
@@ -278,11 +280,16 @@ class EarlyStopping(Callback):
         """The seed's name for ``best``."""
         return self.best
 
-    def improved(self, value):
-        """True if ``value`` beats ``best`` by more than ``min_delta`` (strictly)."""
+    def improved(self, value, than=None):
+        """True if ``value`` beats ``than`` (default ``best``) by more than ``min_delta`` (strictly)."""
+        than = self.best if than is None else than
         if self.mode == "min":
-            return value < self.best - self.min_delta
-        return value > self.best + self.min_delta
+            return value < than - self.min_delta
+        return value > than + self.min_delta
+
+    def beats_baseline(self, value):
+        """True if there is no baseline or ``value`` beats it by more than ``min_delta``."""
+        return self.baseline is None or self.improved(value, self.baseline)
 
     def __call__(self, value, model=None, epoch=None, step=None, train_loss=None):
         """Record one evaluation, as the seed's ``early_stopping(valid_loss, model)``.
@@ -322,16 +329,18 @@ class EarlyStopping(Callback):
         self.valid_record.append(value)
         self.train_record.append(math.nan if train_loss is None else float(train_loss))
         self.evaluations.append((step, value))
-        if self.improved(value):
+        improved = self.improved(value)
+        if improved:
             if self.verbose:
                 verb = "decreased" if self.mode == "min" else "increased"
                 print(f"{self._label()} {verb} ({self.best:.6f} --> {value:.6f}).  Saving model ...")
             self.best = value
             self.best_epoch = self.epoch
             self.best_step = step
-            self.counter = 0
             if model is not None:
                 self.save_checkpoint(model)
+        if improved and self.beats_baseline(value):
+            self.counter = 0
         else:
             self.counter += 1
             if self.verbose and self.criterion is None:
@@ -340,6 +349,11 @@ class EarlyStopping(Callback):
             if self.counter >= self.patience:
                 self.early_stop = True
                 self.stop_reason = "patience"
+                if not self.beats_baseline(self.best):
+                    self.message = (f"EarlyStopping: baseline {self.baseline} not beaten in {self.patience} "
+                                    f"evaluations (best {self.best:.6f}, epoch {self.best_epoch})")
+                    if self.verbose:
+                        print(self.message)
         elif self.criterion(self.train_record, self.valid_record):
             self.early_stop = True
             self.stop_reason = "criterion"
@@ -402,8 +416,7 @@ class EarlyStopping(Callback):
         if self.best_state is None:
             return
         state.history.best_epoch = self.best_epoch
-        if hasattr(state.history, "best_step"):
-            state.history.best_step = self.best_step
+        state.history.best_step = self.best_step
         if self.restore_best and self.restore(state.model):
             state.history.restored_epoch = self.best_epoch
 

@@ -10,8 +10,8 @@ class GaussianNoise(Module):
     Placed first, it is dataset augmentation by noise ("injecting noise at
     the input = data augmentation", §7.4); placed between layers, it is
     noise on the hidden units, of which dropout is a multiplicative cousin.
-    For small ``std`` and a squared-error loss, input noise is equivalent
-    to a penalty on the norm of the weights (Bishop 1995, §7.5).
+    For some models (Bishop 1995, §7.5) and small ``std``, input noise is
+    equivalent to a penalty on the norm of the weights.
 
     Parameters
     ----------
