@@ -28,7 +28,7 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):   # 
 import numpy as np  # noqa: E402
 
 import numreg as nr  # noqa: E402
-from numreg.regularize.early_stopping_all_data import split_train_valid  # noqa: E402
+from numreg.data import train_valid_split  # noqa: E402
 
 
 def load(data, seed=0):
@@ -66,7 +66,7 @@ def main(argv=None):
                 return nr.mlp(seed=seed)
 
             # plain early stopping: Algorithm 7.1 on the sub-training set, as the first round of 7.2 / 7.3
-            (Xs, ys), (Xv, yv) = split_train_valid(X, y, 0.2, seed)
+            (Xs, ys), (Xv, yv) = train_valid_split(X, y, 0.2, seed)
             m = factory()
             es = nr.EarlyStopping(patience=args.patience, every=-(-len(Xs) // batch), unit="step")
             nr.fit(m, crit, nr.Adam(m.parameters()), (Xs, ys), (Xv, yv), epochs=200, batch_size=batch,

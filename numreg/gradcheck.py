@@ -15,6 +15,8 @@ import contextlib
 
 import numpy as np
 
+from .core.checks import accepts_argument
+
 
 def rel_error(a, b, floor=1e-12):
     """Largest elementwise relative error ``|a - b| / max(|a|, |b|, floor)``.
@@ -74,12 +76,7 @@ def numerical_gradient(f, x, h=1e-5):
 
 
 def _caller(f, x):
-    try:
-        import inspect
-        nargs = len(inspect.signature(f).parameters)
-    except (TypeError, ValueError):
-        nargs = 1
-    return (lambda: float(f(x))) if nargs else (lambda: float(f()))
+    return (lambda: float(f(x))) if accepts_argument(f) else (lambda: float(f()))
 
 
 @contextlib.contextmanager

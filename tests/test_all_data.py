@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import numreg as nr
-from numreg.regularize.early_stopping_all_data import split_train_valid
+from numreg.data import train_valid_split
 
 
 def blobs(n=300, d=10, k=3, seed=0, spread=2.5):
@@ -32,11 +32,11 @@ class CountingAdam(nr.Adam):
 def test_split_is_a_partition():
     X = np.arange(50, dtype=np.float32).reshape(25, 2)
     y = np.arange(25)
-    (Xs, ys), (Xv, yv) = split_train_valid(X, y, 0.2, seed=0)
+    (Xs, ys), (Xv, yv) = train_valid_split(X, y, 0.2, seed=0)
     assert len(yv) == 5 and len(ys) == 20
     assert sorted(np.concatenate([ys, yv]).tolist()) == list(range(25))
     np.testing.assert_array_equal(Xs[:, 0], 2 * ys)           # rows stay with their labels
-    (Xs2, _), _ = split_train_valid(X, y, 0.2, seed=0)
+    (Xs2, _), _ = train_valid_split(X, y, 0.2, seed=0)
     np.testing.assert_array_equal(Xs, Xs2)
 
 
@@ -78,7 +78,7 @@ def test_algorithm_7_3_continues_until_the_validation_loss_reaches_epsilon():
     assert CountingAdam.made[0].t == rec.i_star + 4 * 4 + rec.steps
     # and the last check is what the returned model gives
     Xv_loss = rec.trace[-1][1]
-    (_, _), (Xv, yv) = split_train_valid(X, y, 0.2, seed=0)
+    (_, _), (Xv, yv) = train_valid_split(X, y, 0.2, seed=0)
     assert nr.evaluate(model, nr.SoftmaxCrossEntropy(), Xv, yv)[0] == Xv_loss
 
 
@@ -86,7 +86,7 @@ def test_algorithm_7_3_epsilon_is_the_subtraining_loss_at_theta_star():
     X, y = blobs()
     _, rec = nr.continue_on_all_data(factory(), X, y, n=4, p=4, batch_size=32, seed=0, max_steps=2000)
     # run the first round alone (same seed: same split, same training) and evaluate theta*
-    (Xs, ys), (Xv, yv) = split_train_valid(X, y, 0.2, seed=0)
+    (Xs, ys), (Xv, yv) = train_valid_split(X, y, 0.2, seed=0)
     m = factory()()
     es = nr.EarlyStopping(patience=4, every=4, unit="step")
     nr.fit(m, nr.SoftmaxCrossEntropy(), nr.Adam(m.parameters()), (Xs, ys), (Xv, yv), epochs=100, batch_size=32,

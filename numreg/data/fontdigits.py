@@ -41,7 +41,6 @@ import functools
 import hashlib
 import numbers
 import os
-import tempfile
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -50,6 +49,7 @@ import matplotlib
 import numpy as np
 
 from ..regularize.augment import inverse_matrix, warp
+from ..checkpoint import atomic_write
 from .mnist import cache_dir
 
 __all__ = ["load_font_digits", "font_templates", "FONT_DIGITS_VERSION", "FONTS"]
@@ -190,22 +190,11 @@ def _read_cache(path, n_train, n_test):
 
 
 def _write_cache(path, arrays):
-    tmp = None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix="." + path.name + ".", suffix=".part")
-        with os.fdopen(fd, "wb") as f:
-            # uncompressed: the noisy images shrink by only a third, and compressing
-            # them took as long as generating them again
-            np.savez(f, **dict(zip(_KEYS, arrays)))
-        os.chmod(tmp, 0o644)          # mkstemp makes it private; a cache file is not
-        os.replace(tmp, path)
+        # uncompressed: the noisy images shrink by only a third, and compressing
+        # them took as long as generating them again
+        atomic_write(path, lambda f: np.savez(f, **dict(zip(_KEYS, arrays))))
     except OSError as e:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
         warnings.warn(f"could not write the font-digit cache {path}: {e}", RuntimeWarning,
                       stacklevel=3)
 

@@ -29,12 +29,12 @@ ever left under the final name.
 """
 import hashlib
 import os
-import tempfile
 import urllib.request
 from pathlib import Path
 
 import numpy as np
 
+from ..checkpoint import atomic_write
 from .idx import load_idx
 
 __all__ = ["load_mnist", "load_fashion_mnist", "SHA256", "RAW_SHA256", "BASE_URLS",
@@ -338,28 +338,21 @@ def fetch(url, path, sha256=None, timeout=60.0):
         If the server cannot be reached or answers with an HTTP error.
     """
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix="." + path.name + ".", suffix=".part")
-    digest = hashlib.sha256()
-    try:
-        with os.fdopen(fd, "wb") as out:
-            try:
-                with urllib.request.urlopen(url, timeout=timeout) as response:
-                    while chunk := response.read(_CHUNK):
-                        digest.update(chunk)
-                        out.write(chunk)
-            except OSError as e:
-                e.add_note(f"while downloading {url} to {path}")
-                raise
+
+    def download(out):
+        digest = hashlib.sha256()
+        try:
+            with urllib.request.urlopen(url, timeout=timeout) as response:
+                while chunk := response.read(_CHUNK):
+                    digest.update(chunk)
+                    out.write(chunk)
+        except OSError as e:
+            e.add_note(f"while downloading {url} to {path}")
+            raise
         got = digest.hexdigest()
         if sha256 is not None and got != sha256.lower():
             raise ValueError(f"SHA-256 mismatch for {path.name} downloaded from {url}: expected "
                              f"{sha256.lower()}, got {got}; the file was not kept")
-        os.chmod(tmp, 0o644)          # mkstemp makes it private; a data file is not
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+
+    atomic_write(path, download)   # renamed to path only if download() returns
     return path

@@ -62,7 +62,7 @@ def train_valid_split(X, y, valid_fraction=0.2, seed=None):
     X, y = _check_pair(X, y)
     if (not isinstance(valid_fraction, numbers.Real) or isinstance(valid_fraction, bool)
             or not 0 < valid_fraction < 1):
-        raise ValueError(f"valid_fraction must be a number in (0, 1), got {valid_fraction!r}")
+        raise ValueError(f"valid_fraction must be a number in (0, 1), got valid_fraction={valid_fraction!r}")
     n = len(X)
     if n < 2:
         raise ValueError(f"need at least 2 examples to split, got len(X)={n}")

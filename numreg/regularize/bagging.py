@@ -20,11 +20,11 @@ holds exactly (the ensemble's probability vector is the mean of the
 members'), and also gives every member's and the ensemble's
 misclassification rate and the correlation of the members' mistakes.
 """
-import inspect
 import numbers
 
 import numpy as np
 
+from ..core.checks import call_with_optional
 from ..core.losses import SoftmaxCrossEntropy, softmax
 from ..core.optim import Adam
 from ..train import fit, predict
@@ -38,11 +38,7 @@ def bootstrap_indices(n, rng):
 
 
 def _call_with_seed(make, seed):
-    try:
-        nargs = len(inspect.signature(make).parameters)
-    except (TypeError, ValueError):
-        nargs = 1
-    return make(seed) if nargs else make()
+    return call_with_optional(make, seed)
 
 
 class BaggingReport(dict):

@@ -21,11 +21,12 @@ import numpy as np
 
 from ..callbacks import Callback
 from ..core.losses import SoftmaxCrossEntropy
+from ..data.split import train_valid_split
 from ..core.optim import Adam
 from ..train import History, evaluate, fit
 from .early_stopping import EarlyStopping
 
-__all__ = ["AllDataRecord", "retrain_on_all_data", "continue_on_all_data", "split_train_valid"]
+__all__ = ["AllDataRecord", "retrain_on_all_data", "continue_on_all_data"]
 
 
 @dataclass
@@ -70,36 +71,6 @@ class AllDataRecord:
     n_valid: int = 0
 
 
-def split_train_valid(X, y, valid_fraction=0.2, seed=None):
-    """Split ``(X, y)`` at random into ``(X_subtrain, y_subtrain), (X_valid, y_valid)``.
-
-    Parameters
-    ----------
-    X, y : ndarray
-        The training set, ``len(X) == len(y)``.
-    valid_fraction : float, default 0.2
-        Fraction held out for validation, in (0, 1); at least one example each side.
-    seed : int or None, default None
-        Seed of the permutation.
-
-    Returns
-    -------
-    (X_subtrain, y_subtrain), (X_valid, y_valid)
-    """
-    X, y = np.asarray(X), np.asarray(y)
-    if len(X) != len(y):
-        raise ValueError(f"X and y must have the same length, got len(X)={len(X)} and len(y)={len(y)}")
-    f = float(valid_fraction)
-    if not 0.0 < f < 1.0:
-        raise ValueError(f"valid_fraction must be in (0, 1), got valid_fraction={valid_fraction!r}")
-    n_valid = int(round(f * len(X)))
-    if n_valid < 1 or n_valid >= len(X):
-        raise ValueError(f"valid_fraction={valid_fraction!r} of {len(X)} examples leaves an empty side")
-    order = np.random.default_rng(seed).permutation(len(X))
-    sub, val = order[n_valid:], order[:n_valid]
-    return (X[sub], y[sub]), (X[val], y[val])
-
-
 def _check_int(name, value, low):
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
         raise ValueError(f"{name} must be an integer >= {low}, got {name}={value!r}")
@@ -141,7 +112,7 @@ class _UntilBelow(Callback):
 def _first_round(model_factory, optimizer_factory, criterion, X, y, valid_fraction, n, p, batch_size,
                  max_epochs, seed, verbose):
     """Split, then Algorithm 7.1 from a random theta on the sub-training set; the model ends at theta*."""
-    (Xs, ys), (Xv, yv) = split_train_valid(X, y, valid_fraction, seed)
+    (Xs, ys), (Xv, yv) = train_valid_split(X, y, valid_fraction, seed)
     steps_per_epoch = -(-len(Xs) // batch_size)
     n = steps_per_epoch if n is None else _check_int("n", n, 1)
     model = model_factory()

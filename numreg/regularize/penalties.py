@@ -37,6 +37,7 @@ import numbers
 
 import numpy as np
 
+from ..core.checks import as_list
 from ..core.module import Module
 from ..core.parameter import Parameter
 
@@ -50,17 +51,7 @@ def check_alpha(name, v):
     return float(v)
 
 
-def _as_list(x, kind, name):
-    if isinstance(x, kind):
-        return [x]
-    try:
-        items = list(x)
-    except TypeError:
-        raise ValueError(f"{name} must be a {kind.__name__} or a list of them, got {name}={x!r}") from None
-    for i, item in enumerate(items):
-        if not isinstance(item, kind):
-            raise ValueError(f"{name} must hold {kind.__name__} objects, got {name}[{i}]={item!r}")
-    return items
+_as_list = as_list
 
 
 class Selection:

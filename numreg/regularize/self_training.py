@@ -7,11 +7,11 @@ the cluster assumption of §7.6: a decision boundary that passes through
 low-density regions is left alone by confident pseudo-labels, while one
 cutting through a cluster is pushed out of it.
 """
-import inspect
 import numbers
 
 import numpy as np
 
+from ..core.checks import call_with_optional
 from ..core.losses import SoftmaxCrossEntropy, softmax
 from ..core.optim import Adam
 from ..train import fit, predict
@@ -93,11 +93,7 @@ class SelfTraining:
         self.make_optimizer = make_optimizer or (lambda m: Adam(m.parameters(), lr=1e-3))
 
     def _new_model(self):
-        try:
-            nargs = len(inspect.signature(self.make_model).parameters)
-        except (TypeError, ValueError):
-            nargs = 1
-        return self.make_model(self.seed) if nargs else self.make_model()
+        return call_with_optional(self.make_model, self.seed)
 
     def fit(self, X_labeled, y_labeled, X_unlabeled, y_unlabeled=None):
         """Self-train on the labeled and unlabeled points. Returns self.

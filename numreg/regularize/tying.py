@@ -22,6 +22,7 @@ import numbers
 
 import numpy as np
 
+from ..core.checks import as_list
 from ..core.parameter import Parameter
 
 __all__ = ["TiedL2"]
@@ -30,16 +31,7 @@ __all__ = ["TiedL2"]
 def _param_list(obj, name):
     if hasattr(obj, "parameters") and callable(obj.parameters):
         return [p for p in obj.parameters() if p.regularized]
-    if isinstance(obj, Parameter):
-        return [obj]
-    try:
-        params = list(obj)
-    except TypeError:
-        raise ValueError(f"{name} must be a model or a sequence of Parameters, got {name}={obj!r}") from None
-    for i, p in enumerate(params):
-        if not isinstance(p, Parameter):
-            raise ValueError(f"{name} must hold Parameters, got {name}[{i}]={p!r}")
-    return params
+    return as_list(obj, Parameter, name)
 
 
 class TiedL2:
