@@ -23,7 +23,7 @@ import time
 
 import numpy as np
 
-from numreg.regularize.augment import affine, inverse_matrix
+from numreg.image import affine, inverse_matrix
 
 
 def best_time(fn, repeat):

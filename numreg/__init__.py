@@ -9,9 +9,11 @@ __version__ = "0.1.0"
 # The engine
 from .core import (Parameter, Module, Linear, ReLU, Tanh, Sigmoid, Flatten,
                    SoftmaxCrossEntropy, MSELoss, softmax, log_softmax,
-                   Sequential, mlp, Optimizer, SGD, Adam, AdamW)
+                   Sequential, Optimizer, SGD, Adam, AdamW)
 from .regularize.dropout import Dropout
 from .regularize.noise import GaussianNoise
+from .models import mlp
+from . import image
 from .callbacks import Callback
 from .train import fit, History, TrainState, evaluate, predict
 from . import gradcheck, data, plots

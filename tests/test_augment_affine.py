@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import numreg as nr
-from numreg.regularize.augment import affine, inverse_matrix
+from numreg.image import affine, inverse_matrix
 
 
 def dot(H, W, r, c, n=1, dtype=np.float32):

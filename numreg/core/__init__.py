@@ -3,5 +3,5 @@ from .parameter import Parameter
 from .module import Module
 from .layers import Linear, ReLU, Tanh, Sigmoid, Flatten
 from .losses import SoftmaxCrossEntropy, MSELoss, softmax, log_softmax
-from .model import Sequential, mlp
+from .model import Sequential
 from .optim import Optimizer, SGD, Adam, AdamW

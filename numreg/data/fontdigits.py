@@ -48,7 +48,7 @@ from pathlib import Path
 import matplotlib
 import numpy as np
 
-from ..regularize.augment import inverse_matrix, warp
+from ..image import inverse_matrix, warp
 from ..checkpoint import atomic_write
 from .mnist import cache_dir
 
