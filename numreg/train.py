@@ -135,7 +135,7 @@ class TrainState:
     Attributes: ``model``, ``criterion``, ``optimizer``, ``history``,
     ``epoch`` (from 1), ``step`` (optimizer steps so far), ``epochs``,
     ``loss`` (last batch loss), ``stop`` (set True to end training),
-    ``valid`` (the validation pair or None), ``evaluate()``.
+    ``train`` and ``valid`` (the data pairs; ``valid`` may be None), ``evaluate()``.
     """
 
     def __init__(self, **kw):
@@ -341,7 +341,7 @@ def fit(model, criterion, optimizer, train, valid=None, epochs=100, batch_size=2
     rng = np.random.default_rng(seed)
     history = History()
     state = TrainState(model=model, criterion=criterion, optimizer=optimizer, history=history,
-                       epochs=int(epochs), valid=valid, rng=rng)
+                       epochs=int(epochs), train=(X, y), valid=valid, rng=rng)
     # only the hooks a callback really defines (not Callback's no-ops): nothing needless per step
     hooks = {name: [getattr(cb, name) for cb in callbacks
                     if hasattr(cb, name) and getattr(type(cb), name, None) is not getattr(Callback, name)]

@@ -272,19 +272,48 @@ def test_step_level_train_values_are_the_mean_batch_loss_since_the_last_evaluati
         def on_step_end(self, state):
             losses.append(state.loss)
 
-    es = nr.EarlyStopping(patience=2, every=5, unit="step", criterion=nr.Patience(2))
+    es = nr.EarlyStopping(patience=2, every=5, unit="step", criterion=nr.Patience(2), train_error="running")
     run([Record(), es], epochs=200, batch_size=7)
     expect = [np.mean(losses[i:i + 5]) for i in range(0, len(es.train_record) * 5, 5)]
     np.testing.assert_allclose(es.train_record, expect, rtol=1e-12)
 
 
 def test_criterion_decides_and_theta_star_is_still_the_best():
-    es = nr.EarlyStopping(criterion=nr.GL(5))
+    es = nr.EarlyStopping(criterion=nr.GL(5), train_error="running")
     m, h = run([es], epochs=300)
     assert h.stop_reason == "early stopping" and es.stop_reason == "criterion"
     assert nr.GL(5).first_stop(h.train_loss, h.valid_loss) == h.epochs
     assert es.best_epoch == int(np.argmin(h.valid_loss)) + 1
     assert es.train_record == h.train_loss and es.valid_record == h.valid_loss
+
+
+def test_criterion_sees_prechelts_training_error_by_default():
+    # Prechelt's E_tr: the training-set error after the epoch, measured in evaluation mode
+    # (no dropout), not the running mean of the minibatch losses seen while training.
+    X, y = blobs()
+    measured = []
+
+    class Measure(nr.Callback):
+        def on_epoch_end(self, state):
+            measured.append(nr.evaluate(state.model, state.criterion, X[:60], y[:60])[0])
+
+    es = nr.EarlyStopping(criterion=nr.UP(2))
+    _, h = run([Measure(), es], epochs=60, dropout=0.5)
+    np.testing.assert_allclose(es.train_record, measured, rtol=1e-6)
+    # with dropout 0.5 the running training loss is clearly above the evaluated one
+    assert np.mean(h.train_loss) > 1.1 * np.mean(es.train_record)
+    # a subsample of every other example when train_eval_size is half the set
+    measured.clear()
+    es = nr.EarlyStopping(criterion=nr.UP(2), train_eval_size=30)
+    _, h = run([es], epochs=5, dropout=0.5)
+    assert len(es.train_record) == h.epochs
+
+
+@pytest.mark.parametrize("kw,match", [({"train_error": "batch"}, "train_error='batch'"),
+                                      ({"train_eval_size": 0}, "train_eval_size=0")])
+def test_train_error_options_are_checked(kw, match):
+    with pytest.raises(ValueError, match=match):
+        nr.EarlyStopping(**kw)
 
 
 def test_criterion_patience_matches_the_patience_rule():

@@ -20,6 +20,7 @@ from ..checkpoint import save_npz
 
 MODES = ("min", "max")
 UNITS = ("epoch", "step")
+TRAIN_ERRORS = ("evaluate", "running")
 
 
 def early_stopping_meta_algorithm(model, train, validation_set_error, n, p, max_steps=None):
@@ -168,10 +169,21 @@ class EarlyStopping(Callback):
         on the values seen at the evaluations so far, e.g. ``nr.GL(5)``,
         ``nr.PQ(0.5)``, ``nr.UP(3)`` or ``nr.Patience(7)``; it replaces the
         patience rule (``theta*`` is still the best evaluation). The
-        training value of an evaluation is the last epoch's ``train_loss``
-        (``unit="epoch"``) or the mean training loss of the steps since the
-        previous evaluation (``unit="step"``). Prechelt's criteria expect
-        errors (lower is better).
+        training value of an evaluation is set by ``train_error``.
+        Prechelt's criteria expect errors (lower is better).
+    train_error : {"evaluate", "running"}, default "evaluate"
+        The training value ``E_tr`` a ``criterion`` sees (only with a
+        ``criterion``; the patience rule does not use it). ``"evaluate"``
+        is Prechelt's quantity: the training-set error measured after the
+        evaluation by one pass in evaluation mode (no dropout, no noise, no
+        penalty) with ``fit``'s criterion, over a fixed subsample of at most
+        ``train_eval_size`` training examples (evenly spaced, the same at
+        every evaluation). ``"running"`` is the cheap alternative: the mean
+        of the minibatch objectives as they were trained on (dropout and
+        penalties included) over the last epoch (``unit="epoch"``) or the
+        steps since the previous evaluation (``unit="step"``).
+    train_eval_size : int, default 10000
+        With ``train_error="evaluate"``: how many training examples the pass uses (>= 1).
 
     Attributes
     ----------
@@ -210,7 +222,7 @@ class EarlyStopping(Callback):
 
     def __init__(self, patience=7, min_delta=0.0, mode="min", monitor="valid_loss", restore_best=True,
                  path=None, verbose=False, baseline=None, start_from_epoch=0, every=1, unit="epoch",
-                 criterion=None):
+                 criterion=None, train_error="evaluate", train_eval_size=10000):
         if not isinstance(patience, (int, np.integer)) or isinstance(patience, bool) or patience < 1:
             raise ValueError(f"patience must be an integer >= 1, got patience={patience!r}")
         if mode not in MODES:
@@ -239,6 +251,11 @@ class EarlyStopping(Callback):
         if criterion is not None and not callable(criterion):
             raise ValueError(f"criterion must be callable as criterion(train_losses, valid_losses) -> bool, "
                              f"got criterion={criterion!r}")
+        if train_error not in TRAIN_ERRORS:
+            raise ValueError(f"train_error must be one of {TRAIN_ERRORS}, got train_error={train_error!r}")
+        if (not isinstance(train_eval_size, (int, np.integer)) or isinstance(train_eval_size, bool)
+                or train_eval_size < 1):
+            raise ValueError(f"train_eval_size must be an integer >= 1, got train_eval_size={train_eval_size!r}")
         if not isinstance(monitor, str):
             raise ValueError(f"monitor must be a History entry name, got monitor={monitor!r}")
         if unit == "step" and monitor not in ("valid_loss", "valid_accuracy"):
@@ -256,6 +273,8 @@ class EarlyStopping(Callback):
         self.every = int(every)
         self.unit = unit
         self.criterion = criterion
+        self.train_error = train_error
+        self.train_eval_size = int(train_eval_size)
         self.reset()
 
     def reset(self):
@@ -394,7 +413,7 @@ class EarlyStopping(Callback):
             return
         loss, acc = state.evaluate()
         value = loss if self.monitor == "valid_loss" else acc
-        train = self._since_sum / self._since_n
+        train = self._train_value(state, self._since_sum / self._since_n)
         self._since_sum, self._since_n = 0.0, 0
         if self(value, state.model, epoch=state.epoch, step=state.step, train_loss=train):
             state.stop = True
@@ -408,9 +427,17 @@ class EarlyStopping(Callback):
             raise ValueError(f"EarlyStopping monitors {self.monitor!r}, which the run does not record "
                              f"(pass valid= to fit, or choose one of {sorted(state.history.metrics())})")
         if self(values[-1], state.model, epoch=state.epoch, step=state.step,
-                train_loss=state.history.train_loss[-1]):
+                train_loss=self._train_value(state, state.history.train_loss[-1])):
             state.stop = True
             state.history.best_epoch = self.best_epoch
+
+    def _train_value(self, state, running):
+        """``E_tr`` for the criterion: ``running``, or one evaluation pass over a training subsample."""
+        if self.criterion is None or self.train_error == "running" or getattr(state, "train", None) is None:
+            return running
+        X, y = state.train
+        stride = max(1, -(-len(X) // self.train_eval_size))      # ceil(n / size): at most size examples
+        return state.evaluate(X[::stride], y[::stride])[0]
 
     def on_train_end(self, state):
         if self.best_state is None:
