@@ -78,8 +78,11 @@ def test_astype_repacks_and_state_dict_round_trips():
         np.testing.assert_array_equal(x, y)
 
 
-def test_a_parameter_used_twice_is_not_packed():
+def test_a_parameter_used_twice_is_listed_once():
+    # As torch.nn.Module.parameters(): tied layers share their parameters, which are listed
+    # (and so updated, penalized and saved) once; packing then covers them like any other.
     lin = nr.Linear(3, 3, seed=0)
     m = nr.Sequential(lin, nr.ReLU(), lin)      # tied: the same parameters twice
-    assert lin.W.data.base is None
-    assert m.parameters()[0] is m.parameters()[2]
+    assert len(m.parameters()) == 2 and m.parameters()[0] is lin.W
+    assert [n for n, _ in m.named_parameters()] == ["0.W", "0.b"]
+    assert lin.W.data.base is lin.b.data.base is not None

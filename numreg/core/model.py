@@ -145,34 +145,13 @@ class Sequential(Module):
                 return i
         return -1
 
-    def parameters(self):
-        """Every layer's parameters, in order (``Linear``: ``W`` then ``b``)."""
-        return [p for layer in self.layers for p in layer.parameters()]
-
-    def named_parameters(self):
-        """``[(name, Parameter)]`` with names ``"<layer index>.<parameter name>"``, e.g. ``"1.W"``."""
-        out = []
-        for i, layer in enumerate(self.layers):
-            if isinstance(layer, Sequential):
-                out += [(f"{i}.{n}", p) for n, p in layer.named_parameters()]
-            else:
-                out += [(f"{i}.{p.name}", p) for p in layer.parameters()]
-        return out
-
-    def generators(self):
-        return [g for layer in self.layers for g in layer.generators()]
-
-    def train(self, mode=True):
-        """Training mode for the model and every layer (dropout and noise on). Returns self."""
-        self.training = bool(mode)
-        for layer in self.layers:
-            layer.train(mode)
-        return self
+    def named_children(self):
+        """``[("0", layer0), ("1", layer1), ...]``: parameters are named ``"<index>.<name>"``, e.g. ``"1.W"``."""
+        return [(str(i), layer) for i, layer in enumerate(self.layers)]
 
     def astype(self, dtype):
         """Convert every parameter to ``dtype`` in place (float64 for gradient checks), packed again. Returns self."""
-        for layer in self.layers:
-            layer.astype(dtype)
+        super().astype(dtype)
         return self.pack_parameters()
 
     def __repr__(self):

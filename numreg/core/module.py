@@ -35,22 +35,57 @@ class Module:
     def __call__(self, x):
         return self.forward(x)
 
-    def parameters(self):
-        """The layer's ``Parameter`` objects, in a fixed order."""
+    # -- the module tree: a container names its parts, everything else is derived ----------
+
+    def named_children(self):
+        """``[(name, Module)]``: the parts of a container (``Sequential``: ``"0"``, ``"1"``, ...).
+
+        A layer has none (the default). A container overrides only this;
+        ``parameters``, ``named_parameters``, ``state_dict``,
+        ``load_state_dict``, ``train``/``eval``, ``astype`` and
+        ``generators`` then follow from it, through any depth of nesting.
+        """
         return []
 
+    def children(self):
+        """The parts of a container, in order (``named_children`` without the names)."""
+        return [m for _, m in self.named_children()]
+
+    def named_modules(self, prefix=""):
+        """``[(dotted name, Module)]`` of this module (named ``prefix``) and every part below it, depth first."""
+        out = [(prefix, self)]
+        for name, child in self.named_children():
+            out += child.named_modules(f"{prefix}.{name}" if prefix else name)
+        return out
+
+    def parameters(self):
+        """The ``Parameter`` objects, in a fixed order; a container's are its parts', each once."""
+        return [p for _, p in self.named_parameters()] if self.named_children() else []
+
+    def named_parameters(self):
+        """``[(name, Parameter)]``: a layer's own names (``"W"``); a container prefixes its parts' (``"1.W"``).
+
+        A parameter shared by two parts (tied weights) is listed once, under its first name.
+        """
+        if not self.named_children():
+            return [(p.name, p) for p in self.parameters()]
+        out, seen = [], set()
+        for prefix, child in self.named_children():
+            for name, p in child.named_parameters():
+                if id(p) not in seen:
+                    seen.add(id(p))
+                    out.append((f"{prefix}.{name}", p))
+        return out
+
     def generators(self):
-        """The ``numpy.random.Generator`` objects the layer draws from.
+        """The ``numpy.random.Generator`` objects the module (and its parts) draw from.
 
         Gradient checks save and restore their states to replay the same
         random draws (dropout masks, noise) at every evaluation.
         """
         rng = getattr(self, "rng", None)
-        return [rng] if isinstance(rng, np.random.Generator) else []
-
-    def named_parameters(self):
-        """``[(name, Parameter)]``; containers prefix their parts' names (``"1.W"``)."""
-        return [(p.name, p) for p in self.parameters()]
+        own = [rng] if isinstance(rng, np.random.Generator) else []
+        return own + [g for child in self.children() for g in child.generators()]
 
     def state_dict(self):
         """A dict of copies of the parameters, keyed as ``named_parameters()``."""
@@ -77,8 +112,10 @@ class Module:
         return self
 
     def train(self, mode=True):
-        """Switch to training mode (``mode=False``: evaluation mode). Returns self."""
+        """Switch to training mode (``mode=False``: evaluation mode), with every part. Returns self."""
         self.training = bool(mode)
+        for child in self.children():
+            child.train(mode)
         return self
 
     def eval(self):
@@ -87,8 +124,12 @@ class Module:
 
     def astype(self, dtype):
         """Convert the parameters to ``dtype`` in place (float64 for gradient checks). Returns self."""
-        for p in self.parameters():
-            p.astype(dtype)
+        if self.named_children():
+            for child in self.children():
+                child.astype(dtype)
+        else:
+            for p in self.parameters():
+                p.astype(dtype)
         return self
 
     def extra_repr(self):

@@ -108,28 +108,9 @@ class DenoisingAutoencoderClassifier(Module):
     def _modules(self):
         return (self.encoder, self.decoder, self.head)
 
-    def parameters(self):
-        return [p for m in self._modules() for p in m.parameters()]
-
-    def named_parameters(self):
-        out = []
-        for prefix, m in zip(("encoder", "decoder", "head"), self._modules()):
-            out += [(f"{prefix}.{n}", p) for n, p in m.named_parameters()]
-        return out
-
-    def generators(self):
-        return [self.rng] + [g for m in self._modules() for g in m.generators()]
-
-    def train(self, mode=True):
-        self.training = bool(mode)
-        for m in self._modules():
-            m.train(mode)
-        return self
-
-    def astype(self, dtype):
-        for m in self._modules():
-            m.astype(dtype)
-        return self
+    def named_children(self):
+        """``encoder``, ``decoder`` and ``head``: parameters are named ``"encoder.<name>"`` and so on."""
+        return list(zip(("encoder", "decoder", "head"), self._modules()))
 
     # -- the classifier ---------------------------------------------------------------
 

@@ -225,40 +225,12 @@ class MultiTask(Module):
     def _modules(self):
         return [self.trunk] + self.heads
 
-    def parameters(self):
-        """The trunk's parameters, then each head's (a module shared by two places counted once)."""
-        seen, out = set(), []
-        for m in self._modules():
-            for p in m.parameters():
-                if id(p) not in seen:
-                    seen.add(id(p))
-                    out.append(p)
-        return out
+    def named_children(self):
+        """``trunk`` and ``heads.<t>``: parameters are named ``"trunk.<name>"`` and ``"heads.<t>.<name>"``.
 
-    def named_parameters(self):
-        """``[(name, Parameter)]`` named ``"trunk.<name>"`` and ``"heads.<t>.<name>"``."""
-        out, seen = [], set()
-        for prefix, m in [("trunk", self.trunk)] + [(f"heads.{t}", h) for t, h in enumerate(self.heads)]:
-            items = m.named_parameters() if hasattr(m, "named_parameters") else [(p.name, p) for p in m.parameters()]
-            for name, p in items:
-                if id(p) not in seen:
-                    seen.add(id(p))
-                    out.append((f"{prefix}.{name}", p))
-        return out
-
-    def generators(self):
-        return [g for m in self._modules() for g in m.generators()]
-
-    def train(self, mode=True):
-        self.training = bool(mode)
-        for m in self._modules():
-            m.train(mode)
-        return self
-
-    def astype(self, dtype):
-        for m in self._modules():
-            m.astype(dtype)
-        return self
+        A module shared by the trunk and a head (or two heads) counts its parameters once.
+        """
+        return [("trunk", self.trunk)] + [(f"heads.{t}", h) for t, h in enumerate(self.heads)]
 
     # -- training ------------------------------------------------------------------------
 
