@@ -176,9 +176,9 @@ def cmd_data(args):
 def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command is None:
-        parser.print_help()
-        return 0
+    if args.command is None:            # no command is a usage error, as argparse treats one
+        parser.print_help(sys.stderr)
+        return 2
     try:
         return {"train": cmd_train, "gradcheck": cmd_gradcheck, "data": cmd_data}[args.command](args)
     except (ValueError, FileNotFoundError) as e:

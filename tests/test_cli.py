@@ -53,3 +53,10 @@ def test_help_lists_commands():
     for flag in ("--data", "--epochs", "--batch-size", "--hidden", "--dropout", "--lr", "--label-smoothing",
                  "--seed", "--out", "--checkpoint", "--resume"):
         assert flag in r.stdout
+
+
+def test_no_command_prints_the_help_and_exits_2():
+    # Regression: `python -m numreg` alone exited 0, as if it had done something.
+    r = subprocess.run([sys.executable, "-m", "numreg"], capture_output=True, text=True)
+    assert r.returncode == 2
+    assert "train" in r.stderr and "usage" in r.stderr.lower()
