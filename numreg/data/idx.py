@@ -15,6 +15,7 @@ file is then exactly 16 + 60000*28*28 bytes long. The files are usually
 distributed gzipped.
 """
 import gzip
+import math
 import os
 import zlib
 
@@ -38,16 +39,31 @@ _CODES = {dt.newbyteorder("="): code for code, dt in IDX_TYPES.items()}
 _GZIP_MAGIC = b"\x1f\x8b"
 
 
-def _read_bytes(path):
-    """The file's content, decompressed if it starts with the gzip magic bytes."""
-    with open(path, "rb") as f:
-        raw = f.read()
-    if raw[:2] != _GZIP_MAGIC:
-        return raw
+_CHUNK = 1 << 20
+
+
+def _open(path):
+    """The file opened for reading, through gzip if it starts with the gzip magic bytes."""
+    f = open(path, "rb")
+    if f.read(2) == _GZIP_MAGIC:
+        f.seek(0)
+        return gzip.GzipFile(fileobj=f, mode="rb")
+    f.seek(0)
+    return f
+
+
+def _read_at_most(f, n, name):
+    """Up to ``n`` bytes of ``f`` (fewer at its end), in chunks: nothing beyond ``n`` is decompressed."""
+    out = bytearray()
     try:
-        return gzip.decompress(raw)
+        while len(out) < n:
+            chunk = f.read(min(_CHUNK, n - len(out)))
+            if not chunk:
+                break
+            out += chunk
     except (OSError, EOFError, zlib.error) as e:
-        raise ValueError(f"corrupt gzip stream in {str(path)!r}: {e}") from e
+        raise ValueError(f"corrupt gzip stream in {name!r}: {e}") from e
+    return bytes(out)
 
 
 def load_idx(path):
@@ -57,6 +73,10 @@ def load_idx(path):
     not by its name. The header is checked completely: the magic number
     (two zero bytes, a known type code, the number of dimensions), and the
     file size, which must be exactly the header plus ``prod(sizes)`` values.
+    The header is read first and only the payload it declares (plus one
+    byte, to detect trailing data) is read or decompressed, so a small
+    hostile file cannot make it decompress gigabytes; sizes are computed
+    with Python integers, so no header overflows them.
 
     Parameters
     ----------
@@ -68,9 +88,8 @@ def load_idx(path):
     ndarray
         Of shape ``sizes`` and native byte order: ``uint8`` for type 0x08
         (MNIST's images and labels), ``int8``, ``int16``, ``int32``,
-        ``float32`` or ``float64`` for the other type codes. For
-        uncompressed ubyte/byte files the array is a read-only view of the
-        bytes read; otherwise it is a fresh array.
+        ``float32`` or ``float64`` for the other type codes; a fresh,
+        writable array.
 
     Raises
     ------
@@ -88,36 +107,40 @@ def load_idx(path):
     ((60000, 28, 28), dtype('uint8'))
     """
     name = str(os.fspath(path))
-    data = _read_bytes(path)
-    if len(data) == 0:
-        raise ValueError(f"empty IDX file {name!r}")
-    if len(data) < 4:
-        raise ValueError(f"truncated IDX file {name!r}: {len(data)} bytes, "
-                         f"shorter than the 4-byte magic number")
-    magic = int.from_bytes(data[:4], "big")
-    code, ndim = data[2], data[3]
-    if data[0] != 0 or data[1] != 0 or code not in IDX_TYPES:
-        raise ValueError(f"bad magic number 0x{magic:08x} in {name!r}: expected "
-                         f"0x0000TTDD with type code TT in "
-                         f"{{{', '.join(f'0x{c:02x}' for c in IDX_TYPES)}}}")
-    header = 4 + 4 * ndim
-    if len(data) < header:
-        raise ValueError(f"truncated IDX file {name!r}: {len(data)} bytes, shorter "
-                         f"than the {header}-byte header of a {ndim}-dimensional "
-                         f"array (magic number 0x{magic:08x})")
-    shape = tuple(int(d) for d in np.frombuffer(data, dtype=">u4", count=ndim, offset=4))
-    dtype = IDX_TYPES[code]
-    expected = header + int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
-    if len(data) != expected:
-        what = "truncated" if len(data) < expected else "too long"
+    with _open(path) as f:
+        start = _read_at_most(f, 4, name)
+        if len(start) == 0:
+            raise ValueError(f"empty IDX file {name!r}")
+        if len(start) < 4:
+            raise ValueError(f"truncated IDX file {name!r}: {len(start)} bytes, "
+                             f"shorter than the 4-byte magic number")
+        magic = int.from_bytes(start, "big")
+        code, ndim = start[2], start[3]
+        if start[0] != 0 or start[1] != 0 or code not in IDX_TYPES:
+            raise ValueError(f"bad magic number 0x{magic:08x} in {name!r}: expected "
+                             f"0x0000TTDD with type code TT in "
+                             f"{{{', '.join(f'0x{c:02x}' for c in IDX_TYPES)}}}")
+        header = 4 + 4 * ndim
+        dims = _read_at_most(f, 4 * ndim, name)
+        if len(dims) < 4 * ndim:
+            raise ValueError(f"truncated IDX file {name!r}: {4 + len(dims)} bytes, shorter "
+                             f"than the {header}-byte header of a {ndim}-dimensional "
+                             f"array (magic number 0x{magic:08x})")
+        shape = tuple(int.from_bytes(dims[4 * i:4 * i + 4], "big") for i in range(ndim))
+        dtype = IDX_TYPES[code]
+        count = math.prod(shape)                 # Python integers: no overflow, whatever the header says
+        expected = header + count * dtype.itemsize
+        # the declared payload and one byte more (to see trailing data), never the rest of the stream
+        payload = _read_at_most(f, expected - header + 1, name)
+    size = header + len(payload)
+    if size != expected:
+        what = "truncated" if size < expected else "too long"
+        have = f"the file has {size}" if size < expected else "the file has more"
         raise ValueError(f"IDX file {name!r} is {what}: dimensions {shape} of "
-                         f"{dtype.newbyteorder('=').name} need {expected} bytes, "
-                         f"the file has {len(data)}")
-    arr = np.frombuffer(data, dtype=dtype, offset=header).reshape(shape)
-    if dtype.itemsize > 1:
-        # Big-endian -> native: one conversion, which also makes the array writable.
-        arr = arr.astype(dtype.newbyteorder("="))
-    return arr
+                         f"{dtype.newbyteorder('=').name} need {expected} bytes, {have}")
+    arr = np.frombuffer(payload, dtype=dtype, count=count).reshape(shape)
+    # big-endian -> native (and a writable array) in one conversion
+    return arr.astype(dtype.newbyteorder("="))
 
 
 def save_idx(path, array):
