@@ -127,3 +127,17 @@ def test_optimizer_state_follows_model_astype():
     model.backward(crit.backward())
     opt.step()
     assert all(p.dtype == np.float64 for p in model.parameters())
+
+
+@pytest.mark.parametrize("bad,exc,match", [
+    ("model", TypeError, "model.parameters"), (3, TypeError, "params=3"),
+    ([np.zeros(3)], TypeError, r"params\[0\]=ndarray"), ([], ValueError, "params is empty")])
+def test_params_are_checked(bad, exc, match):
+    # Regression: nr.Adam(model) (the model, not its parameters) raised AttributeError.
+    if bad == "model":
+        bad = nr.Sequential(nr.Linear(2, 2), seed=0)
+    with pytest.raises(exc, match=match):
+        nr.Adam(bad)
+    w = nr.Linear(2, 2).W
+    with pytest.raises(ValueError, match="twice"):
+        nr.SGD([w, w], lr=0.1)

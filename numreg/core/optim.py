@@ -16,6 +16,8 @@ PyTorch, which decays every parameter in a group unless told otherwise.
 """
 import numpy as np
 
+from .parameter import Parameter
+
 
 def _check_lr(lr):
     if not (isinstance(lr, (int, float, np.floating)) and np.isfinite(lr) and lr > 0):
@@ -46,13 +48,30 @@ def _span(first, size):
     return first.base.reshape(-1)[start:start + size]
 
 
+def _check_params(params):
+    """``params`` as a non-empty list of distinct ``Parameter`` objects, or ``TypeError``/``ValueError`` naming it."""
+    if hasattr(params, "parameters") and callable(params.parameters):
+        raise TypeError(f"params must be the model's parameters, e.g. Adam(model.parameters()), "
+                        f"got the model itself: params={type(params).__name__}(...)")
+    try:
+        params = list(params)
+    except TypeError:
+        raise TypeError(f"params must be a sequence of Parameters, got params={params!r}") from None
+    if not params:
+        raise ValueError("params is empty: the optimizer has nothing to update")
+    for i, p in enumerate(params):
+        if not isinstance(p, Parameter):
+            raise TypeError(f"params must hold Parameters, got params[{i}]={type(p).__name__}")
+    if len({id(p) for p in params}) < len(params):
+        raise ValueError("params lists a Parameter twice: it would be updated twice per step")
+    return params
+
+
 class Optimizer:
     """Base class: holds the parameters, the per-parameter state, and the blocks they are updated in."""
 
     def __init__(self, params, lr):
-        self.params = list(params)
-        if not self.params:
-            raise ValueError("params is empty: the optimizer has nothing to update")
+        self.params = _check_params(params)
         self.lr = _check_lr(lr)
         self.t = 0  # number of steps taken
         # where each parameter's state starts in the flat state arrays (None: mixed dtypes, no flat state)
