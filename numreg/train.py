@@ -325,9 +325,11 @@ def fit(model, criterion, optimizer, train, valid=None, epochs=100, batch_size=2
 
     Notes
     -----
-    A non-finite training loss stops training with a warning; the weights
-    of the best epoch so far (or of the last finite epoch) are loaded back,
-    so nothing is lost.
+    A non-finite training or validation loss, with or without early
+    stopping, ends training with a ``RuntimeWarning`` and
+    ``stop_reason="non-finite loss"``; the weights of the best finite epoch
+    (the initial ones if no epoch was finite) are loaded back, so nothing is
+    lost, and ``best_epoch`` is never an epoch whose loss was not finite.
     """
     if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
         raise ValueError(f"epochs must be an integer >= 1, got epochs={epochs!r}")
@@ -420,6 +422,11 @@ def fit(model, criterion, optimizer, train, valid=None, epochs=100, batch_size=2
                 history.valid_loss.append(vloss)
                 history.valid_accuracy.append(vacc)
                 msg += f" valid_loss: {vloss:.5f}"
+                if not math.isfinite(vloss):
+                    history.epoch_time.append(time.perf_counter() - t0)
+                    if verbose:
+                        print(msg)
+                    raise FloatingPointError(f"the validation loss became {vloss} at epoch {epoch}")
                 if vloss <= best_vloss:
                     best_vloss = vloss
                     last_good = model.state_dict()
@@ -448,8 +455,9 @@ def fit(model, criterion, optimizer, train, valid=None, epochs=100, batch_size=2
         model.eval()
     for hook in hooks["on_train_end"]:
         hook(state)
-    if history.best_epoch is None and history.valid_loss:
-        history.best_epoch = int(np.argmin(history.valid_loss)) + 1
+    finite = [v if math.isfinite(v) else math.inf for v in history.valid_loss]
+    if history.best_epoch is None and any(math.isfinite(v) for v in finite):
+        history.best_epoch = int(np.argmin(finite)) + 1     # never an epoch whose loss was not finite
     return history
 
 

@@ -208,3 +208,25 @@ def test_history_keeps_extra_lists_through_save_and_load(tmp_path):
     assert back.train_loss == [1.0, 0.5]
     assert back.task_valid_loss == [[0.9, 0.3], [0.4, 0.2]]
     assert back.task_valid_accuracy == [[0.5, 0.25], [0.75, 0.5]]
+
+
+@pytest.mark.parametrize("with_early_stopping", [False, True])
+def test_divergence_keeps_the_best_finite_weights(with_early_stopping):
+    # Regression: with SGD(lr=1e6) the first validation loss was NaN; early stopping printed
+    # "no best weights to keep", reported stop_reason='early stopping', and the model output NaN;
+    # without it, best_epoch was 1, an epoch whose validation loss was NaN.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 6)).astype(np.float32)
+    y = (X[:, 0] > 0).astype(np.int64)
+    model = nr.Sequential(nr.Linear(6, 16), nr.ReLU(), nr.Linear(16, 2), seed=0)
+    initial = model.state_dict()
+    callbacks = [nr.EarlyStopping(patience=3)] if with_early_stopping else []
+    with pytest.warns(RuntimeWarning, match="non-finite|became"):
+        h = nr.fit(model, nr.SoftmaxCrossEntropy(), nr.SGD(model.parameters(), lr=1e6), (X[:150], y[:150]),
+                   (X[150:], y[150:]), epochs=20, callbacks=callbacks, seed=0, verbose=False)
+    assert h.stop_reason == "non-finite loss"
+    assert h.best_epoch is None or np.isfinite(h.valid_loss[h.best_epoch - 1])
+    assert np.all(np.isfinite(nr.predict(model, X)))
+    if h.best_epoch is None:               # no finite epoch: the initial weights are back
+        for k, v in model.state_dict().items():
+            np.testing.assert_array_equal(v, initial[k])
