@@ -36,6 +36,47 @@ def atomic_write(path, write, mode="wb"):
         raise
 
 
+def temporary_files(path):
+    """The temporary files ``atomic_write`` leaves beside ``path`` if a process is killed mid-write."""
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    prefix = "." + os.path.basename(path) + "."
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return []
+    return [os.path.join(folder, n) for n in names if n.startswith(prefix) and n.endswith(".tmp")]
+
+
+def prepare_output(path, name="path"):
+    """Check, before any work, that ``path`` can be written; remove stale temporary files of it.
+
+    Raises ``ValueError`` naming ``name`` and the path if it is empty, a
+    folder, or in a folder where no file can be created. Temporary files
+    that an earlier, killed writer left beside ``path`` are deleted (one
+    run writes one path at a time).
+    """
+    if path is None or os.fspath(path) == "":
+        raise ValueError(f"{name} must be a file path, got {name}={path!r}")
+    path = os.fspath(path)
+    if os.path.isdir(path):
+        raise ValueError(f"{name} is a folder, not a file: {name}={path!r}")
+    folder = os.path.dirname(os.path.abspath(path))
+    try:
+        os.makedirs(folder, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as e:
+        raise ValueError(f"{name} cannot be written: {name}={path!r} ({e.strerror or e})") from None
+    for stale in temporary_files(path):
+        try:
+            os.unlink(stale)
+        except OSError:
+            pass
+    return path
+
+
 def save_npz(path, arrays):
     """Write a dict of arrays to ``path`` as an uncompressed ``.npz``, atomically."""
     atomic_write(path, lambda f: np.savez(f, **arrays))

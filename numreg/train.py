@@ -20,7 +20,7 @@ import warnings
 import numpy as np
 
 from .callbacks import Callback
-from .checkpoint import load_npz, save_json, save_npz
+from .checkpoint import load_npz, prepare_output, save_json, save_npz
 from .core.losses import SoftmaxCrossEntropy, check_labels
 
 
@@ -340,6 +340,8 @@ def fit(model, criterion, optimizer, train, valid=None, epochs=100, batch_size=2
     X, y = _check_pair(train, "train", dtype, criterion, model)
     if valid is not None:
         valid = _check_pair(valid, "valid", dtype, criterion, model)
+    if checkpoint is not None:
+        checkpoint = prepare_output(checkpoint, "checkpoint")   # before any work, not after an epoch
     rng = np.random.default_rng(seed)
     history = History()
     state = TrainState(model=model, criterion=criterion, optimizer=optimizer, history=history,

@@ -218,3 +218,32 @@ def test_checkpoint_is_plain_npz_with_json_meta(tmp_path):
         assert meta["format"] == "numreg.fit checkpoint" and meta["epoch"] == 2
         assert meta["generators"][0]["bit_generator"] == "PCG64" and "augment" in meta["extras"]
         assert z["/model/0.W"].shape == (8, 32) and z["/model/0.W"].dtype == np.float32
+
+
+@pytest.mark.parametrize("bad", ["", "folder", "/proc/numreg-cannot-write/x.npz"])
+def test_unwritable_checkpoint_fails_before_training(tmp_path, bad):
+    # Regression: these failed only after the first epoch, and the History was lost.
+    path = {"": "", "folder": str(tmp_path)}.get(bad, bad)
+    model = nr.Sequential(nr.Linear(3, 2), seed=0)
+    X, y = np.zeros((8, 3), np.float32), np.zeros(8, np.int64)
+    before = model.state_dict()
+    with pytest.raises(ValueError, match="checkpoint"):
+        nr.fit(model, nr.SoftmaxCrossEntropy(), nr.SGD(model.parameters(), lr=0.1), (X, y), epochs=2,
+               checkpoint=path, verbose=False)
+    for k, v in model.state_dict().items():
+        np.testing.assert_array_equal(v, before[k])          # not one step was taken
+
+
+def test_a_run_removes_the_stale_temporary_files_of_its_checkpoint(tmp_path):
+    # A SIGKILL during atomic_write leaves ".checkpoint.npz.<random>.tmp"; the next run cleans it.
+    from numreg.checkpoint import temporary_files
+    path = tmp_path / "checkpoint.npz"
+    stale = tmp_path / ".checkpoint.npz.abc123.tmp"
+    stale.write_bytes(b"half-written")
+    other = tmp_path / ".other.npz.abc123.tmp"                # another file's: left alone
+    other.write_bytes(b"x")
+    model = nr.Sequential(nr.Linear(3, 2), seed=0)
+    X, y = np.zeros((8, 3), np.float32), np.zeros(8, np.int64)
+    nr.fit(model, nr.SoftmaxCrossEntropy(), nr.SGD(model.parameters(), lr=0.1), (X, y), epochs=1,
+           checkpoint=path, verbose=False)
+    assert temporary_files(path) == [] and not stale.exists() and other.exists() and path.exists()
