@@ -10,6 +10,7 @@ __version__ = "0.1.0"
 from .core import (Parameter, Module, Linear, ReLU, Tanh, Sigmoid, Flatten,
                    SoftmaxCrossEntropy, MSELoss, softmax, log_softmax,
                    Sequential, Optimizer, SGD, Adam, AdamW)
+from .core.rprop import Rprop
 from .regularize.dropout import Dropout
 from .regularize.noise import GaussianNoise
 from .models import mlp
