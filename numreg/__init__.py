@@ -47,6 +47,7 @@ from .regularize.self_training import SelfTraining
 from .regularize.denoising_autoencoder import DenoisingAutoencoderClassifier
 from .regularize.multitask import MultiTask, MultiTaskLoss
 from .regularize.tying import TiedL2
+from .regularize.s7_09_tying_sharing.conv import Conv2d, MaxPool2d, AvgPool2d
 from .regularize.bagging import Bagging
 from .regularize.dropout_ensemble import mc_dropout_predict
 from .regularize.adversarial import fgsm, FGSM

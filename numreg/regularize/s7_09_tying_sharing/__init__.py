@@ -1,0 +1,1 @@
+"""§7.9 Parameter tying and parameter sharing."""
