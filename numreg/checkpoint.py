@@ -11,6 +11,11 @@ import tempfile
 import numpy as np
 
 
+def _temporary_prefix(path):
+    """The name every temporary file of ``path`` starts with: ``.<name>.`` (they end with ``.tmp``)."""
+    return "." + os.path.basename(path) + "."
+
+
 def atomic_write(path, write, mode="wb"):
     """Call ``write(file)`` on a temporary file, then rename it to ``path``.
 
@@ -20,7 +25,7 @@ def atomic_write(path, write, mode="wb"):
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=folder)
+    fd, tmp = tempfile.mkstemp(prefix=_temporary_prefix(path), suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, mode) as f:
             write(f)
@@ -40,7 +45,7 @@ def temporary_files(path):
     """The temporary files ``atomic_write`` leaves beside ``path`` if a process is killed mid-write."""
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
-    prefix = "." + os.path.basename(path) + "."
+    prefix = _temporary_prefix(path)
     try:
         names = os.listdir(folder)
     except OSError:
@@ -64,7 +69,7 @@ def prepare_output(path, name="path"):
     folder = os.path.dirname(os.path.abspath(path))
     try:
         os.makedirs(folder, exist_ok=True)
-        fd, probe = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=folder)
+        fd, probe = tempfile.mkstemp(prefix=_temporary_prefix(path), suffix=".tmp", dir=folder)
         os.close(fd)
         os.unlink(probe)
     except OSError as e:

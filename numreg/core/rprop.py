@@ -5,7 +5,7 @@ his networks with Rprop; this is that optimizer.
 """
 import numpy as np
 
-from .optim import Optimizer, _check_lr
+from .optim import Optimizer
 
 
 class Rprop(Optimizer):

@@ -23,7 +23,7 @@ How an image is made (``_generate``), all vectorized over the images:
    U(-2, 2) pixels on each axis, the template's centre of mass going to the
    image centre as in MNIST); a smooth random distortion (a 4 x 4 grid of
    N(0, 1.2^2)-pixel displacements, interpolated bilinearly); all sampled in
-   one pass with bilinear interpolation (``numreg.regularize.augment.warp``).
+   one pass with bilinear interpolation (``numreg.image.warp``).
 3. **Appearance**: contrast gain U(0.7, 1.3) (strokes saturate above 1);
    with probability 0.15 a gap in the strokes (a disc of radius 1.5-3
    pixels erased near the middle); with probability 0.25 a stray pen

@@ -44,12 +44,9 @@ _CHUNK = 1 << 20
 
 def _open(path):
     """The file opened for reading, through gzip if it starts with the gzip magic bytes."""
-    f = open(path, "rb")
-    if f.read(2) == _GZIP_MAGIC:
-        f.seek(0)
-        return gzip.GzipFile(fileobj=f, mode="rb")
-    f.seek(0)
-    return f
+    with open(path, "rb") as f:
+        compressed = f.read(2) == _GZIP_MAGIC
+    return gzip.open(path, "rb") if compressed else open(path, "rb")
 
 
 def _read_at_most(f, n, name):

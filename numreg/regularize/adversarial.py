@@ -266,18 +266,5 @@ class FGSM:
 
 
 def _pass_weighted_layers(model):
-    """The modules of ``model`` that have a ``pass_weight``, searched through its parts.
-
-    The parts of a container are its ``layers`` (``Sequential``), or its
-    ``trunk`` and ``heads`` (``MultiTask``).
-    """
-    found, todo = [], [model]
-    while todo:
-        m = todo.pop()
-        if hasattr(m, "pass_weight"):
-            found.append(m)
-        parts = list(getattr(m, "layers", None) or [])
-        parts += [getattr(m, "trunk")] if getattr(m, "trunk", None) is not None else []
-        parts += list(getattr(m, "heads", None) or [])
-        todo.extend(parts)
-    return found
+    """The modules of ``model`` (at any depth of its module tree) that have a ``pass_weight``."""
+    return [m for _, m in model.named_modules() if hasattr(m, "pass_weight")]

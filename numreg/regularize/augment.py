@@ -39,7 +39,7 @@ The defaults stay inside the safe range for digits.
 
 import numpy as np
 
-from ..image import _as_batch, _numeric, affine, inverse_matrix, warp  # noqa: F401 (affine: nr.augment.affine)
+from ..image import _as_batch, affine, warp  # noqa: F401 (affine: nr.augment.affine, the contract's name)
 
 __all__ = ["affine", "RandomAffine", "ElasticDistortion", "Compose"]
 

@@ -51,9 +51,6 @@ def check_alpha(name, v):
     return float(v)
 
 
-_as_list = as_list
-
-
 class Selection:
     """Which parameters a penalty or constraint acts on.
 
@@ -89,12 +86,12 @@ class Selection:
         self.owner = owner
         self.fixed = None
         if layers is not None:
-            mods = _as_list(layers, Module, "layers")
+            mods = as_list(layers, Module, "layers")
             params = [p for m in mods for p in m.parameters()]
             if not params:
                 raise ValueError(f"{owner}: the layers given hold no parameters, got layers={layers!r}")
         if params is not None:
-            chosen = _as_list(params, Parameter, "params")
+            chosen = as_list(params, Parameter, "params")
             kept = self._filter(chosen)
             if not kept:
                 raise ValueError(
