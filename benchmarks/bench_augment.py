@@ -90,7 +90,7 @@ def epoch_cost(n=48000, batch_size=256, repeat=2, seed=0):
     ``augment_only_seconds`` ``{augmentation: time of calling it on every batch of an epoch}``.
     """
     import numreg as nr
-    from numreg.regularize.augment import Compose, ElasticDistortion, RandomAffine
+    from numreg.regularize.s7_04_augmentation.augment import Compose, ElasticDistortion, RandomAffine
 
     rng = np.random.default_rng(seed)
     X = rng.random((n, 28, 28), dtype=np.float32)

@@ -1,6 +1,6 @@
 """Seconds per k-means iteration on 60,000 x 784 float32 points with k = 10, against the GEMM floor.
 
-One Lloyd iteration (``numreg.regularize.kmeans.lloyd_step``) is two matrix
+One Lloyd iteration (``numreg.regularize.s7_06_semi_supervised.kmeans.lloyd_step``) is two matrix
 products of size 60,000 x 784 x 10 -- the distances ``X C^T`` and the
 cluster sums ``Z^T X`` -- plus O(n k) work (argmin, one-hot, counts). The
 floor is the time of those two products alone. Also timed: the k-means++
@@ -17,7 +17,7 @@ import time
 import numpy as np
 
 import numreg as nr
-from numreg.regularize.kmeans import kmeans_plusplus, lloyd_step
+from numreg.regularize.s7_06_semi_supervised.kmeans import kmeans_plusplus, lloyd_step
 
 
 def best_of(f, repeats):

@@ -11,43 +11,43 @@ from .core import (Parameter, Module, Linear, ReLU, Tanh, Sigmoid, Flatten,
                    SoftmaxCrossEntropy, MSELoss, softmax, log_softmax,
                    Sequential, Optimizer, SGD, Adam, AdamW)
 from .core.rprop import Rprop
-from .regularize.dropout import Dropout
-from .regularize.noise import GaussianNoise
+from .regularize.s7_12_dropout.dropout import Dropout
+from .regularize.s7_05_noise.noise import GaussianNoise
 from .models import mlp
 from . import image
-from .callbacks import Callback
-from .train import fit, History, TrainState, evaluate, predict
-from . import gradcheck, data, plots
+from .training.callbacks import Callback
+from .training.loop import fit, History, TrainState, evaluate, predict
+from . import gradcheck, data, plots, training, files, robust
 
 # §7.1-7.2, §7.10 norm penalties, constraints, closed forms (one line per import)
-from .regularize.penalties import L2, L1, ElasticNet
-from .regularize.constraints import MaxNorm, NormBall
-from .regularize.activity import ActivityL1
+from .regularize.s7_01_norm_penalties.penalties import L2, L1, ElasticNet
+from .regularize.s7_02_constraints.constraints import MaxNorm, NormBall
+from .regularize.s7_10_sparse_representations.activity import ActivityL1
 from . import analysis
 
 # §7.4-7.5 augmentation, noise, corruptions, robustness, calibration
-from .regularize.noise import WeightNoise
-from .regularize import augment
-from . import corrupt
-from .regularize.sparse_connectivity import SparseLinear, local_mask
+from .regularize.s7_05_noise.noise import WeightNoise
+from .regularize.s7_04_augmentation import augment
+from .robust import corrupt
+from .robust.sparse_connectivity import SparseLinear, local_mask
 from . import metrics
-from .robust import robustness
+from .robust.tables import robustness
 
 # §7.8 early stopping
-from .regularize.early_stopping import EarlyStopping, early_stopping_meta_algorithm
-from .regularize.prechelt import GL, PQ, UP, Patience
-from .regularize.early_stopping_all_data import retrain_on_all_data, continue_on_all_data, AllDataRecord
+from .regularize.s7_08_early_stopping.early_stopping import EarlyStopping, early_stopping_meta_algorithm
+from .regularize.s7_08_early_stopping.prechelt import GL, PQ, UP, Patience
+from .regularize.s7_08_early_stopping.all_data import retrain_on_all_data, continue_on_all_data, AllDataRecord
 
 # §7.6-7.7, 7.9, 7.11-7.13 semi-supervised, multitask, tying, bagging, dropout ensembles, adversarial
-from .regularize.kmeans import KMeans
-from .regularize.cluster_then_label import cluster_then_label
-from .regularize.label_propagation import label_propagation
-from .regularize.semisupervised_em import SemiSupervisedGMM
-from .regularize.self_training import SelfTraining
-from .regularize.denoising_autoencoder import DenoisingAutoencoderClassifier
-from .regularize.multitask import MultiTask, MultiTaskLoss
-from .regularize.tying import TiedL2
+from .regularize.s7_06_semi_supervised.kmeans import KMeans
+from .regularize.s7_06_semi_supervised.cluster_then_label import cluster_then_label
+from .regularize.s7_06_semi_supervised.label_propagation import label_propagation
+from .regularize.s7_06_semi_supervised.generative_em import SemiSupervisedGMM
+from .regularize.s7_06_semi_supervised.self_training import SelfTraining
+from .regularize.s7_06_semi_supervised.denoising_autoencoder import DenoisingAutoencoderClassifier
+from .regularize.s7_07_multitask.multitask import MultiTask, MultiTaskLoss
+from .regularize.s7_09_tying_sharing.tying import TiedL2
 from .regularize.s7_09_tying_sharing.conv import Conv2d, MaxPool2d, AvgPool2d
-from .regularize.bagging import Bagging
-from .regularize.dropout_ensemble import mc_dropout_predict
-from .regularize.adversarial import fgsm, FGSM
+from .regularize.s7_11_bagging.bagging import Bagging
+from .regularize.s7_12_dropout.ensemble import mc_dropout_predict
+from .regularize.s7_13_adversarial.fgsm import fgsm, FGSM

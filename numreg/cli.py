@@ -85,7 +85,7 @@ def build_parser():
 
 def cmd_train(args):
     import numreg as nr
-    from .checkpoint import save_npz
+    from .files import save_npz
     from .plots import loss_curves
 
     quiet = args.quiet

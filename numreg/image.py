@@ -5,7 +5,7 @@ own parameters, by inverse mapping and interpolation (``order=0`` nearest,
 ``order=1`` bilinear); ``warp`` is the general pass behind it (any per-image
 matrix, or a per-pixel displacement field). Used by the data sets (the
 embedded font digits vary their glyphs with it), by the augmentations of
-§7.4 (``numreg.regularize.augment``) and by anything else that moves pixels;
+§7.4 (``numreg.regularize.s7_04_augmentation.augment``) and by anything else that moves pixels;
 it imports nothing else of numreg.
 """
 

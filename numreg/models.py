@@ -6,8 +6,8 @@ dropout (§7.12) and input noise (§7.5).
 """
 from .core.layers import Flatten, Linear, ReLU, Sigmoid, Tanh
 from .core.model import Sequential
-from .regularize.dropout import Dropout
-from .regularize.noise import GaussianNoise
+from .regularize.s7_12_dropout.dropout import Dropout
+from .regularize.s7_05_noise.noise import GaussianNoise
 
 __all__ = ["mlp"]
 

@@ -5,7 +5,7 @@ import pytest
 
 import numreg as nr
 from numreg.gradcheck import numerical_gradient, rel_error, replay
-from numreg.regularize.adversarial import input_gradient
+from numreg.regularize.s7_13_adversarial.fgsm import input_gradient
 
 
 def net(seed=0, dropout=0.3):

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import numreg as nr
-from numreg.regularize.augment import Compose, ElasticDistortion, RandomAffine, affine
+from numreg.regularize.s7_04_augmentation.augment import Compose, ElasticDistortion, RandomAffine, affine
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import numreg as nr
-from numreg.regularize.bagging import bootstrap_indices
+from numreg.regularize.s7_11_bagging.bagging import bootstrap_indices
 
 
 def constant_model(p):

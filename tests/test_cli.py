@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import numreg as nr
-from numreg.checkpoint import load_npz
+from numreg.files import load_npz
 from numreg.cli import main
 
 

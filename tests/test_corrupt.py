@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import numreg as nr
-from numreg import corrupt
+from numreg.robust import corrupt
 
 LEVELS = {"occlude": 5, "gaussian": 0.3, "salt": 0.1, "border": 3}
 

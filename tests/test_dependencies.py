@@ -17,10 +17,10 @@ PACKAGE = pathlib.Path(__file__).resolve().parents[1] / "numreg"
 # Lowest first. Each name is a top-level module or package of numreg.
 LAYERS = [
     {"core"},                                         # the engine
-    {"image", "checkpoint", "callbacks"},             # geometry, atomic files, the callback protocol
-    {"train", "training", "data", "metrics", "gradcheck"},
-    {"regularize", "analysis", "corrupt"},            # chapter 7, section by section
-    {"robust", "robustness", "models"},               # Tang & Eliasmith; ready-made networks
+    {"image", "files"},                               # image geometry, atomic files
+    {"training", "data", "metrics", "gradcheck"},     # the seed's loop, data sets, measures, checks
+    {"regularize", "analysis"},                       # chapter 7, section by section
+    {"robust", "models"},                             # Tang & Eliasmith; ready-made networks
     {"plots"},
     {"cli", "study", "__main__", "__init__"},
 ]

@@ -1,11 +1,11 @@
-"""Dropout masks from raw bits (``numreg.regularize.dropout.bernoulli``): exact keep probability, replay, cost."""
+"""Dropout masks from raw bits (``numreg.regularize.s7_12_dropout.dropout.bernoulli``): exact keep probability, replay, cost."""
 import types
 
 import numpy as np
 import pytest
 
 import numreg as nr
-from numreg.regularize.dropout import bernoulli
+from numreg.regularize.s7_12_dropout.dropout import bernoulli
 
 
 def fixed_bits(words):

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 import numreg as nr
-from numreg.checkpoint import load_npz
-from numreg.regularize.early_stopping import early_stopping_meta_algorithm
+from numreg.files import load_npz
+from numreg.regularize.s7_08_early_stopping.early_stopping import early_stopping_meta_algorithm
 
 
 def blobs(n=240, d=8, k=3, seed=0, spread=3.0):

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import numreg as nr
-from numreg.checkpoint import load_npz
+from numreg.files import load_npz
 
 
 def blobs(n=600, d=8, k=3, seed=0, spread=1.0):

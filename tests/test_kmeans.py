@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import numreg as nr
-from numreg.regularize.kmeans import kmeans_plusplus, lloyd_step, squared_distances
+from numreg.regularize.s7_06_semi_supervised.kmeans import kmeans_plusplus, lloyd_step, squared_distances
 
 
 def blobs(n_per=50, centers=((0, 0), (10, 0), (0, 10)), std=0.5, seed=0, dtype=np.float32):

@@ -205,7 +205,7 @@ def test_checkpoint_of_another_set_up(tmp_path, kw, match):
 def test_not_a_fit_checkpoint(tmp_path):
     ckpt = tmp_path / "best.npz"
     model, *_ = setup()
-    nr.checkpoint.save_npz(ckpt, model.state_dict())     # e.g. EarlyStopping(path=...)'s theta*
+    nr.files.save_npz(ckpt, model.state_dict())     # e.g. EarlyStopping(path=...)'s theta*
     with pytest.raises(ValueError, match="not a checkpoint written by fit"):
         resume_into(ckpt)
 
@@ -236,7 +236,7 @@ def test_unwritable_checkpoint_fails_before_training(tmp_path, bad):
 
 def test_a_run_removes_the_stale_temporary_files_of_its_checkpoint(tmp_path):
     # A SIGKILL during atomic_write leaves ".checkpoint.npz.<random>.tmp"; the next run cleans it.
-    from numreg.checkpoint import temporary_files
+    from numreg.files import temporary_files
     path = tmp_path / "checkpoint.npz"
     stale = tmp_path / ".checkpoint.npz.abc123.tmp"
     stale.write_bytes(b"half-written")

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import numreg as nr
-from numreg.robust import RobustnessTable, compare
+from numreg.robust.tables import RobustnessTable, compare
 
 
 def border_detector():

@@ -5,8 +5,8 @@ import pytest
 
 import numreg as nr
 from numreg.gradcheck import numerical_gradient, rel_error, replay
-from numreg.regularize.cluster_then_label import majority_labels
-from numreg.regularize.label_propagation import knn_graph
+from numreg.regularize.s7_06_semi_supervised.cluster_then_label import majority_labels
+from numreg.regularize.s7_06_semi_supervised.label_propagation import knn_graph
 
 
 def blobs(n_per=40, centers=((0, 0), (8, 0), (0, 8)), std=0.7, seed=0):

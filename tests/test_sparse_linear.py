@@ -13,7 +13,7 @@ def random_mask(rng, i, o, p=0.3):
 
 
 def test_top_level_names():
-    from numreg.regularize import sparse_connectivity as sc
+    from numreg.robust import sparse_connectivity as sc
     assert nr.SparseLinear is sc.SparseLinear and nr.local_mask is sc.local_mask
     assert issubclass(nr.SparseLinear, nr.Linear)
 

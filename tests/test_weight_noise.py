@@ -12,7 +12,7 @@ def small_model(seed=0):
 
 
 def test_top_level_name():
-    assert nr.WeightNoise is nr.regularize.noise.WeightNoise
+    assert nr.WeightNoise is nr.regularize.s7_05_noise.noise.WeightNoise
 
 
 @pytest.mark.parametrize("eta", [-1e-3, float("nan"), float("inf")])

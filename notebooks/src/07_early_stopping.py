@@ -183,7 +183,7 @@ def train_model(model, batch_size, patience, n_epochs):
             break
 
     # load the last checkpoint with the best model
-    model.load_state_dict(nr.checkpoint.load_npz(checkpoint_path))
+    model.load_state_dict(nr.files.load_npz(checkpoint_path))
 
     return model, avg_train_losses, avg_valid_losses
 

@@ -49,7 +49,7 @@ import matplotlib
 import numpy as np
 
 from ..image import inverse_matrix, warp
-from ..checkpoint import atomic_write
+from ..files import atomic_write
 from .mnist import cache_dir
 
 __all__ = ["load_font_digits", "font_templates", "FONT_DIGITS_VERSION", "FONTS"]

@@ -21,7 +21,7 @@ import zlib
 
 import numpy as np
 
-from ..checkpoint import atomic_write
+from ..files import atomic_write
 
 __all__ = ["load_idx", "save_idx", "IDX_TYPES"]
 

@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..checkpoint import atomic_write
+from ..files import atomic_write
 from .idx import load_idx
 
 __all__ = ["load_mnist", "load_fashion_mnist", "SHA256", "RAW_SHA256", "BASE_URLS",

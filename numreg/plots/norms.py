@@ -7,6 +7,7 @@ model), never drawn by hand; each function returns a
 import numpy as np
 
 from .. import analysis
+from ..core.checks import float_vector, hessian, nonnegative, regression_data
 from ..core.module import Module
 from ..core.parameter import Parameter
 from .style import PALETTE, new_figure
@@ -49,13 +50,13 @@ def figure_7_1(H=((0.5, 0.0), (0.0, 4.0)), w_star=(2.0, 1.5), alpha=1.0, kinds=K
         Each panel's ``w~`` marker is a line labelled ``"w~"`` whose data is
         the computed point (tests read it back).
     """
-    Hm, lam, _ = analysis._check_H(H)
+    Hm, lam, _ = hessian(H)
     if Hm.shape != (2, 2):
         raise ValueError(f"figure_7_1 draws a 2-D picture: H must be 2x2, got H.shape={Hm.shape}")
     if lam.min() <= 0:
         raise ValueError(f"H must be positive definite for closed contours, got eigenvalues {lam}")
-    w_star = analysis._check_vector("w_star", w_star, 2)
-    alpha = analysis._check_nonneg("alpha", alpha)
+    w_star = float_vector("w_star", w_star, 2)
+    alpha = nonnegative("alpha", alpha)
     kinds = list(kinds)
     for k in kinds:
         if k not in KINDS:
@@ -153,10 +154,10 @@ def regularization_path(X=None, y=None, alphas=None, w_true=None, n_alphas=60):
     """
     if X is None:
         X, y, w_true = analysis.make_correlated_regression(n=100, d=8, rho=0.8, seed=0)
-    X, y = analysis._check_regression(X, y)
+    X, y = regression_data(X, y)
     d = X.shape[1]
     if w_true is not None:
-        w_true = analysis._check_vector("w_true", w_true, d, "X's columns")
+        w_true = float_vector("w_true", w_true, d, "X's columns")
     if alphas is None:
         a_max = float(np.max(np.abs(2 * X.T @ y)))
         a_l1 = np.geomspace(a_max, 1e-3 * a_max, n_alphas)

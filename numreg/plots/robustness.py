@@ -31,7 +31,7 @@ def robustness_curves(results, title=None, ncols=None):
     Lines differ by colour (Okabe-Ito palette), marker and dash, so they
     stay apart in grey print and for colour-blind readers.
     """
-    from ..robust import RobustnessTable
+    from ..robust.tables import RobustnessTable
 
     if isinstance(results, RobustnessTable):
         results = {"model": results}

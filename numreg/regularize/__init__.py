@@ -1,3 +1,3 @@
 """Chapter 7, one module per technique."""
-from .dropout import Dropout
-from .noise import GaussianNoise
+from .s7_12_dropout.dropout import Dropout
+from .s7_05_noise.noise import GaussianNoise

@@ -1,0 +1,1 @@
+"""Tang & Eliasmith (2010): corruptions of test images, robustness tables, sparse local connectivity."""

@@ -1,0 +1,1 @@
+"""Training: the seed notebook's loop (``fit``), its history, the callbacks it calls, its checkpoints."""
