@@ -16,7 +16,7 @@ from .regularize.s7_05_noise.noise import GaussianNoise
 from .models import mlp
 from . import image
 from .training.callbacks import Callback
-from .training.loop import fit, History, TrainState, evaluate, predict
+from .training import fit, History, TrainState, evaluate, predict
 from . import gradcheck, data, plots, training, files, robust
 
 # §7.1-7.2, §7.10 norm penalties, constraints, closed forms (one line per import)

@@ -17,7 +17,7 @@ import numpy as np
 
 from .corrupt import CORRUPTIONS
 from ..core.losses import check_labels
-from ..training.loop import predict
+from ..training import predict
 
 __all__ = ["robustness", "RobustnessTable", "compare"]
 

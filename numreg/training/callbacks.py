@@ -1,7 +1,7 @@
 """The callback protocol of :func:`numreg.fit`.
 
 A callback is any object with some of these methods; ``fit`` calls those
-that exist, with the :class:`~numreg.training.loop.TrainState` of the run:
+that exist, with the :class:`~numreg.training.state.TrainState` of the run:
 
 - ``on_train_begin(state)``
 - ``on_step_end(state)``: after every optimizer step (``state.step`` counts them)

@@ -25,7 +25,7 @@ import numpy as np
 from ...core.losses import MSELoss, SoftmaxCrossEntropy, check_labels
 from ...core.module import Module
 from ...core.optim import Adam
-from ...training.loop import History, evaluate
+from ...training import History, evaluate
 from ._input import check_ssl_data
 
 __all__ = ["DenoisingAutoencoderClassifier"]

@@ -14,7 +14,7 @@ import numpy as np
 from ...core.checks import call_with_optional
 from ...core.losses import SoftmaxCrossEntropy, softmax
 from ...core.optim import Adam
-from ...training.loop import fit, predict
+from ...training import fit, predict
 from ._input import check_ssl_data
 
 __all__ = ["SelfTraining"]

@@ -42,7 +42,7 @@ import numpy as np
 
 from ...core.losses import SoftmaxCrossEntropy, check_labels
 from ...core.module import Module
-from ...training.loop import History
+from ...training import History
 
 __all__ = ["MultiTask", "MultiTaskLoss"]
 

@@ -23,7 +23,7 @@ from ...training.callbacks import Callback
 from ...core.losses import SoftmaxCrossEntropy
 from ...data.split import train_valid_split
 from ...core.optim import Adam
-from ...training.loop import History, evaluate, fit
+from ...training import History, evaluate, fit
 from .early_stopping import EarlyStopping
 
 __all__ = ["AllDataRecord", "retrain_on_all_data", "continue_on_all_data"]

@@ -27,7 +27,7 @@ import numpy as np
 from ...core.checks import call_with_optional
 from ...core.losses import SoftmaxCrossEntropy, softmax
 from ...core.optim import Adam
-from ...training.loop import fit, predict
+from ...training import fit, predict
 
 __all__ = ["Bagging", "BaggingReport", "bootstrap_indices"]
 

@@ -1,0 +1,93 @@
+"""What a run of :func:`numreg.fit` shows its callbacks, and evaluation in evaluation mode."""
+import math
+
+import numpy as np
+
+
+class TrainState:
+    """What callbacks see: the run's objects and counters.
+
+    Attributes: ``model``, ``criterion``, ``optimizer``, ``history``,
+    ``epoch`` (from 1), ``step`` (optimizer steps so far), ``epochs``,
+    ``loss`` (last batch loss), ``stop`` (set True to end training),
+    ``train`` and ``valid`` (the data pairs; ``valid`` may be None), ``evaluate()``.
+    """
+
+    def __init__(self, **kw):
+        self.__dict__.update(kw)
+        self.stop = False
+        self.epoch = 0
+        self.step = 0
+        self.loss = math.nan
+        self._cached = None       # (step, (loss, accuracy)) of the last validation-set evaluation
+
+    def evaluate(self, X=None, y=None):
+        """``(loss, accuracy)`` of the model on ``(X, y)`` (default: the validation set).
+
+        The validation set's result is computed once per optimizer step:
+        a step-level ``EarlyStopping`` evaluating after the last step of an
+        epoch and the epoch's own validation share it.
+        """
+        if X is None:
+            if self.valid is None:
+                raise ValueError("there is no validation set to evaluate: pass valid= to fit")
+            if self._cached is not None and self._cached[0] == self.step:
+                return self._cached[1]
+            result = evaluate(self.model, self.criterion, *self.valid)
+            self._cached = (self.step, result)
+            return result
+        return evaluate(self.model, self.criterion, X, y)
+
+
+def rows(y, idx):
+    """Rows ``idx`` of a target: an array, or a list/tuple of arrays (one per output of a multi-output model)."""
+    if isinstance(y, (list, tuple)):
+        return type(y)(t[idx] for t in y)
+    return y[idx]
+
+
+def n_rows(y):
+    """Number of examples a target holds (the first array's length for a list/tuple of arrays)."""
+    return len(y[0]) if isinstance(y, (list, tuple)) else len(y)
+
+
+def predict(model, X, batch_size=1024):
+    """Outputs of ``model`` in evaluation mode for all of ``X``, in batches. Restores the mode."""
+    if len(X) == 0:
+        raise ValueError(f"X must hold at least one example, got X.shape={np.shape(X)}")
+    was = model.training
+    model.eval()
+    try:
+        outs = [model.forward(X[i:i + batch_size]) for i in range(0, len(X), batch_size)]
+    finally:
+        model.train(was)
+    return np.concatenate(outs)
+
+
+def evaluate(model, criterion, X, y, batch_size=1024):
+    """Mean loss over the examples and accuracy (NaN unless classification), in evaluation mode.
+
+    Label smoothing, if the criterion has it, is part of the loss, as in
+    PyTorch's validation with the same criterion.
+    """
+    if len(X) == 0 or len(X) != n_rows(y):
+        raise ValueError(f"X and y must hold the same number (>= 1) of examples, got len(X)={len(X)}, "
+                         f"len(y)={n_rows(y)}")
+    was = model.training
+    model.eval()
+    total, correct, n = 0.0, 0, len(X)
+    try:
+        for i in range(0, n, batch_size):
+            out = model.forward(X[i:i + batch_size])
+            yb = rows(y, slice(i, i + batch_size))
+            total += criterion.forward(out, yb) * n_rows(yb)
+            if _is_classification(out, yb):
+                correct += int(np.count_nonzero(out.argmax(axis=1) == yb))
+    finally:
+        model.train(was)
+    acc = correct / n if _is_classification(out, yb) else math.nan
+    return total / n, acc
+
+
+def _is_classification(out, y):
+    return isinstance(out, np.ndarray) and out.ndim == 2 and out.shape[1] > 1 and np.ndim(y) == 1
