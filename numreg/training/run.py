@@ -81,13 +81,15 @@ class Run:
         """The epoch's shuffled mini-batches ``(data, target)``."""
         order = self.rng.permutation(len(self.X))
         for start in range(0, len(self.X), self.batch_size):
-            yield inputs.batch(self.X, self.y, order[start:start + self.batch_size])
+            idx = order[start:start + self.batch_size]
+            self.m = len(idx)
+            yield inputs.batch(self.X, self.y, idx)
 
     # -- after each step and epoch ---------------------------------------------------------
 
     def end_step(self, output, target, loss, penalty):
         """Running means, the step counter, the non-finite check and ``on_step_end``."""
-        state, m = self.state, len(output if isinstance(output, np.ndarray) else output[0])
+        state, m = self.state, self.m
         self.seen += m
         self.data_total += loss * m
         self.total += (loss + penalty) * m

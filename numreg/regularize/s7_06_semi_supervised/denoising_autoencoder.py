@@ -16,16 +16,14 @@ parameters with a discriminative model of P(y | x)"):
 with the cross-entropy averaged over a labeled batch and the squared error
 over a batch of all the data (labeled and unlabeled).
 """
-import math
 import numbers
-import time
 
 import numpy as np
 
 from ...core.losses import MSELoss, SoftmaxCrossEntropy, check_labels
 from ...core.module import Module
 from ...core.optim import Adam
-from ...training import History, evaluate
+from ...training import Callback, fit
 from ._input import check_ssl_data
 
 __all__ = ["DenoisingAutoencoderClassifier"]
@@ -175,17 +173,21 @@ class DenoisingAutoencoderClassifier(Module):
         return dx if input_grad else None
 
     def fit(self, X_labeled, y_labeled, X_unlabeled, optimizer=None, epochs=10, batch_size=128,
-            labeled_batch_size=32, valid=None, seed=None, verbose=False):
-        """Train on ``J``: the seed's loop, with two batches per step.
+            labeled_batch_size=32, valid=None, seed=None, verbose=False, callbacks=(), **fit_options):
+        """Train on ``J`` through ``nr.fit``, with two batches per step.
 
         An epoch is one pass over all the data (labeled and unlabeled) in
         batches of ``batch_size``; each step also draws ``labeled_batch_size``
-        labeled examples (the few labels are recycled many times per epoch)::
+        labeled examples (the few labels are recycled many times per epoch).
+        The step (a ``train_step`` of ``nr.fit``, :class:`DenoisingStep`) is::
 
             optimizer.zero_grad()
             loss = model.objective(x_labeled, y_labeled, x_all)
             model.backward_objective()
             optimizer.step()
+
+        so penalties, constraints, callbacks (early stopping on the
+        validation loss) and checkpoints all apply.
 
         Parameters
         ----------
@@ -200,18 +202,21 @@ class DenoisingAutoencoderClassifier(Module):
         valid : (X, y) or None, default None
             Classification loss and accuracy after each epoch.
         seed : int or None, default None
-            Seed of the batch order and the labeled draws.
+            Seed of the batch order (and, spawned from it, of the labeled draws).
         verbose : bool, default False
+        callbacks : sequence, default ()
+            As ``nr.fit``'s.
+        **fit_options
+            Anything else ``nr.fit`` takes (``penalties``, ``checkpoint``, ...).
 
         Returns
         -------
         History
-            ``train_loss`` (``J``), plus ``task_train_loss``: per epoch ``[CE, MSE]``.
+            ``train_loss`` (``J``), plus ``task_train_loss``: per epoch ``[CE, MSE]``
+            (means over the epoch's steps).
         """
         X_l, y_l, X_u, n_classes = check_ssl_data(X_labeled, y_labeled, X_unlabeled)
-        for name, v in (("epochs", epochs), ("batch_size", batch_size), ("labeled_batch_size", labeled_batch_size)):
-            if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1:
-                raise ValueError(f"{name} must be an integer >= 1, got {name}={v!r}")
+        labeled_batch_size = _count("labeled_batch_size", labeled_batch_size)
         dtype = self.parameters()[0].data.dtype
         shape = np.shape(X_labeled)[1:]
         X_l = X_l.astype(dtype, copy=False).reshape((len(X_l),) + shape)
@@ -219,41 +224,60 @@ class DenoisingAutoencoderClassifier(Module):
         y_l = check_labels(y_l, len(X_l), self.eval().forward(X_l[:1]).shape[1], "y_labeled")
         if optimizer is None:
             optimizer = Adam(self.parameters(), lr=1e-3)
-        rng = np.random.default_rng(seed)
-        mb = min(int(labeled_batch_size), len(X_l))
-        history = History()
-        history.task_train_loss = []
-        n = len(X_all)
-        for epoch in range(1, epochs + 1):
-            t0 = time.perf_counter()
-            self.train()
-            order = rng.permutation(n)
-            total, parts, steps = 0.0, np.zeros(2), 0
-            for s in range(0, n, batch_size):
-                li = rng.choice(len(X_l), size=mb, replace=False)
-                optimizer.zero_grad()
-                loss = self.objective(X_l[li], y_l[li], X_all[order[s:s + batch_size]])
-                self.backward_objective()
-                optimizer.step()
-                if not math.isfinite(loss):
-                    raise FloatingPointError(f"the training loss became {loss} at epoch {epoch}")
-                total += loss
-                parts += self.losses
-                steps += 1
-            history.train_loss.append(total / steps)
-            history.train_data_loss.append(total / steps)
-            history.task_train_loss.append((parts / steps).tolist())
-            msg = f"[{epoch}/{epochs}] train_loss: {total / steps:.5f} (CE {parts[0] / steps:.4f}, MSE {parts[1] / steps:.4f})"
-            if valid is not None:
-                vl, va = evaluate(self, self.ce, *valid)
-                history.valid_loss.append(vl)
-                history.valid_accuracy.append(va)
-                msg += f" valid_loss: {vl:.5f}"
-            history.epoch_time.append(time.perf_counter() - t0)
-            if verbose:
-                print(msg)
-        self.eval()
-        return history
+        draws = np.random.SeedSequence(seed).spawn(1)[0] if seed is not None else None
+        step = DenoisingStep(X_l, y_l, labeled_batch_size, seed=draws)
+        return fit(self, self.ce, optimizer, (X_all, None), valid=valid, epochs=epochs, batch_size=batch_size,
+                   seed=seed, verbose=verbose, train_step=step, callbacks=[step, *callbacks], **fit_options)
 
     def __repr__(self):
         return f"DenoisingAutoencoderClassifier(corruption={self.corruption}, lam={self.lam})"
+
+
+def _count(name, v):
+    if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1:
+        raise ValueError(f"{name} must be an integer >= 1, got {name}={v!r}")
+    return int(v)
+
+
+class DenoisingStep(Callback):
+    """The step of :meth:`DenoisingAutoencoderClassifier.fit`: ``J`` on a batch of all the data plus labeled draws.
+
+    A ``train_step`` for ``nr.fit``: ``data`` is a batch of all the data
+    (fit's shuffled batches); the step adds ``labeled_batch_size`` labeled
+    examples drawn without replacement and returns ``(logits, J)``. As a
+    callback it records ``task_train_loss``, ``[CE, MSE]`` per epoch.
+
+    Parameters
+    ----------
+    X_labeled : ndarray, (m, ...)
+    y_labeled : ndarray of int, (m,)
+    labeled_batch_size : int
+        Labeled examples per step (at most ``m``).
+    seed : int, SeedSequence or None, default None
+        Seed of the labeled draws.
+    """
+
+    def __init__(self, X_labeled, y_labeled, labeled_batch_size, seed=None):
+        self.X_l, self.y_l = X_labeled, y_labeled
+        self.mb = min(int(labeled_batch_size), len(X_labeled))
+        self.rng = np.random.default_rng(seed)
+
+    def generators(self):
+        return [self.rng]
+
+    def train_step(self, model, criterion, data, target):
+        li = self.rng.choice(len(self.X_l), size=self.mb, replace=False)
+        loss = model.objective(self.X_l[li], self.y_l[li], data)
+        model.backward_objective()
+        self.parts += model.losses
+        self.steps += 1
+        return None, loss
+
+    def on_train_begin(self, state):
+        if not hasattr(state.history, "task_train_loss"):
+            state.history.task_train_loss = []
+        self.parts, self.steps = np.zeros(2), 0
+
+    def on_epoch_end(self, state):
+        state.history.task_train_loss.append((self.parts / max(self.steps, 1)).tolist())
+        self.parts, self.steps = np.zeros(2), 0

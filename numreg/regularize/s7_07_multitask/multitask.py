@@ -17,32 +17,30 @@ and "better generalization" follows when the tasks really share a factor.
 
 How it is trained
 -----------------
-``fit`` cannot take it (its targets are one array; here there is one
-target array per task), so ``MultiTask`` has its own ``fit`` -- the
-seed's loop, line for line, with a list of targets::
+Through ``nr.fit``, like any model: the targets are a list with one array
+per task, so the seed's step reads::
 
-    model.train()
-    for data, targets in batches:
-        optimizer.zero_grad()
-        outputs = model(data)                   # one output per head
-        loss = criterion(outputs, targets)      # sum_t w_t J_t
-        model.backward(criterion.backward())    # w_t dJ_t/d output_t, into the heads and the trunk
-        optimizer.step()
+    optimizer.zero_grad()
+    outputs = model(data)                   # one output per head
+    loss = criterion(outputs, targets)      # sum_t w_t J_t
+    model.backward(criterion.backward())    # w_t dJ_t/d output_t, into the heads and the trunk
+    optimizer.step()
 
-with ``criterion = model.criterion`` (a :class:`MultiTaskLoss`). Because
+with ``criterion = model.criterion`` (a :class:`MultiTaskLoss`), and every
+technique of ``fit`` applies: penalties, constraints, callbacks (early
+stopping), checkpoints. ``MultiTask.fit`` is ``nr.fit`` plus the per-task
+losses and accuracies in the History. Because
 ``model.criterion`` has the ``forward``/``backward`` of a loss and
 ``model.backward`` takes what it returns, ``nr.gradcheck.check_model(model,
 model.criterion, x, targets)`` checks the whole objective.
 """
 import math
-import numbers
-import time
 
 import numpy as np
 
 from ...core.losses import SoftmaxCrossEntropy, check_labels
 from ...core.module import Module
-from ...training import History
+from ...training import Callback, fit
 
 __all__ = ["MultiTask", "MultiTaskLoss"]
 
@@ -235,13 +233,20 @@ class MultiTask(Module):
     # -- training ------------------------------------------------------------------------
 
     def _check_targets(self, X, targets, name):
+        """One target array per task, each with a row per example; labels in range for classification heads."""
         if len(targets) != self.n_tasks:
             raise ValueError(f"{name} must hold one target array per task ({self.n_tasks}), got {len(targets)}")
-        out = []
-        for t, y in enumerate(targets):
+        out, outputs = [], None
+        for t, (c, y) in enumerate(zip(self.criterion.criteria, targets)):
             y = np.asarray(y)
             if len(y) != len(X):
                 raise ValueError(f"{name}[{t}] has {len(y)} rows but X has {len(X)} examples")
+            if isinstance(c, SoftmaxCrossEntropy) and y.ndim == 1:
+                if outputs is None:
+                    was = self.training
+                    outputs = self.eval().forward(np.asarray(X[:1], dtype=self.parameters()[0].data.dtype))
+                    self.train(was)
+                y = check_labels(y, len(X), outputs[t].shape[1], name=f"{name}[{t}]")
             out.append(y)
         return out
 
@@ -273,8 +278,9 @@ class MultiTask(Module):
                for t, c in enumerate(self.criterion.criteria)]
         return float(np.dot(self.weights, task)), task.tolist(), acc
 
-    def fit(self, optimizer, X, targets, epochs=10, batch_size=64, valid=None, seed=None, verbose=False):
-        """Train on the weighted sum of the tasks' losses (the loop of the module docstring).
+    def fit(self, optimizer, X, targets, epochs=10, batch_size=64, valid=None, seed=None, verbose=False,
+            callbacks=(), **fit_options):
+        """Train on the weighted sum of the tasks' losses through ``nr.fit`` (see the module docstring).
 
         Parameters
         ----------
@@ -293,74 +299,57 @@ class MultiTask(Module):
             Seed of the shuffling.
         verbose : bool, default False
             Print the seed's line per epoch.
+        callbacks : sequence, default ()
+            As ``nr.fit``'s (e.g. ``nr.EarlyStopping``).
+        **fit_options
+            Anything else ``nr.fit`` takes: ``penalties``, ``constraints``,
+            ``checkpoint``, ``resume``, ``augment``, ...
 
         Returns
         -------
         History
             ``train_loss``, ``valid_loss`` (the weighted sums) and
             ``valid_accuracy`` (of task 0, NaN for regression), plus
-            ``task_valid_loss`` and ``task_valid_accuracy``: per epoch, the
-            list over tasks.
+            ``task_train_loss`` (per epoch, the mean over its steps of each
+            task's loss), ``task_valid_loss`` and ``task_valid_accuracy``
+            (per epoch, the list over tasks).
         """
-        if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral) or epochs < 1:
-            raise ValueError(f"epochs must be an integer >= 1, got epochs={epochs!r}")
-        if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size < 1:
-            raise ValueError(f"batch_size must be an integer >= 1, got batch_size={batch_size!r}")
-        dtype = self.parameters()[0].data.dtype
-        X = np.asarray(X)
-        if X.dtype != dtype:
-            X = X.astype(dtype)
         targets = self._check_targets(X, targets, "targets")
-        for t, (c, y) in enumerate(zip(self.criterion.criteria, targets)):
-            if isinstance(c, SoftmaxCrossEntropy) and y.ndim == 1:
-                out = self.eval().forward(X[:1])[t]
-                targets[t] = check_labels(y, len(X), out.shape[1], name=f"targets[{t}]")
         if valid is not None:
-            Xv, tv = valid
-            Xv = np.asarray(Xv, dtype=dtype)
-            valid = (Xv, self._check_targets(Xv, tv, "valid targets"))
-        history = History()
-        history.task_train_loss, history.task_valid_loss, history.task_valid_accuracy = [], [], []
-        rng = np.random.default_rng(seed)
-        criterion = self.criterion
-        n = len(X)
-        width = len(str(epochs))
-        for epoch in range(1, epochs + 1):
-            t0 = time.perf_counter()
-            self.train()
-            total, task_total = 0.0, np.zeros(self.n_tasks)
-            order = rng.permutation(n)
-            for s in range(0, n, batch_size):
-                idx = order[s:s + batch_size]
-                data, target = X[idx], [y[idx] for y in targets]
-                optimizer.zero_grad()
-                outputs = self(data)
-                loss = criterion(outputs, target)
-                self.backward(criterion.backward(), input_grad=False)
-                optimizer.step()
-                total += loss * len(idx)
-                task_total += np.array(criterion.task_losses) * len(idx)
-                if not math.isfinite(loss):
-                    raise FloatingPointError(f"the training loss became {loss} at epoch {epoch}")
-            history.train_loss.append(total / n)
-            history.train_data_loss.append(total / n)
-            history.task_train_loss.append((task_total / n).tolist())
-            msg = f"[{epoch:>{width}}/{epochs:>{width}}] train_loss: {history.train_loss[-1]:.5f}"
-            if valid is not None:
-                vl, vt, va = self.evaluate(*valid)
-                history.valid_loss.append(vl)
-                history.valid_accuracy.append(va[0])
-                history.task_valid_loss.append(vt)
-                history.task_valid_accuracy.append(va)
-                msg += f" valid_loss: {vl:.5f}"
-            history.epoch_time.append(time.perf_counter() - t0)
-            if verbose:
-                print(msg)
-        self.eval()
-        if history.valid_loss:
-            history.best_epoch = int(np.argmin(history.valid_loss)) + 1
-        return history
+            valid = (valid[0], self._check_targets(valid[0], valid[1], "valid targets"))
+        tasks = _TaskMetrics(self, valid)
+        return fit(self, self.criterion, optimizer, (X, targets), valid=valid, epochs=epochs,
+                   batch_size=batch_size, seed=seed, verbose=verbose, callbacks=[tasks, *callbacks],
+                   **fit_options)
 
     def __repr__(self):
         heads = ", ".join(repr(h).replace("\n", " ") for h in self.heads)
         return f"MultiTask(trunk={self.trunk!r}, heads=[{heads}], weights={self.weights})"
+
+
+class _TaskMetrics(Callback):
+    """Adds each task's training loss, validation loss and accuracy to the History of ``MultiTask.fit``."""
+
+    def __init__(self, model, valid):
+        self.model, self.valid = model, valid
+
+    def on_train_begin(self, state):
+        h = state.history
+        for name in ("task_train_loss", "task_valid_loss", "task_valid_accuracy"):
+            if not hasattr(h, name):
+                setattr(h, name, [])
+        self.sums, self.steps = np.zeros(self.model.n_tasks), 0
+
+    def on_step_end(self, state):
+        self.sums += self.model.criterion.task_losses
+        self.steps += 1
+
+    def on_epoch_end(self, state):
+        h = state.history
+        h.task_train_loss.append((self.sums / max(self.steps, 1)).tolist())
+        self.sums[:], self.steps = 0.0, 0
+        if self.valid is not None:
+            _, task_loss, task_acc = self.model.evaluate(*self.valid)
+            h.task_valid_loss.append(task_loss)
+            h.task_valid_accuracy.append(task_acc)
+            h.valid_accuracy[-1] = task_acc[0]
