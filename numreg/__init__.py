@@ -34,7 +34,8 @@ from . import metrics
 from .robust.tables import robustness
 
 # §7.8 early stopping
-from .regularize.s7_08_early_stopping.early_stopping import EarlyStopping, early_stopping_meta_algorithm
+from .regularize.s7_08_early_stopping.early_stopping import EarlyStopping
+from .regularize.s7_08_early_stopping.algorithm_7_1 import early_stopping_meta_algorithm
 from .regularize.s7_08_early_stopping.prechelt import GL, PQ, UP, Patience
 from .regularize.s7_08_early_stopping.all_data import retrain_on_all_data, continue_on_all_data, AllDataRecord
 

@@ -4,6 +4,7 @@ import pytest
 
 from numreg.data import load_font_digits
 from numreg.data import fontdigits as fd
+from numreg.data import glyphs
 
 
 @pytest.fixture(autouse=True)
@@ -136,19 +137,19 @@ def square(x0, y0, side, clockwise=False):
 
 def test_rasterize_square_and_holes():
     # A 10-unit square scaled to box=10 cells in a 20x20 grid covers cells 5..14: 100 cells.
-    mask = fd._rasterize([square(0, 0, 10)], 20, 10)
+    mask = glyphs._rasterize([square(0, 0, 10)], 20, 10)
     assert mask.sum() == 100 and mask[5:15, 5:15].all()
     # An inner square of the opposite orientation is a hole (winding 0): 100 - 16.
-    with_hole = fd._rasterize([square(0, 0, 10), square(3, 3, 4, clockwise=True)], 20, 10)
+    with_hole = glyphs._rasterize([square(0, 0, 10), square(3, 3, 4, clockwise=True)], 20, 10)
     assert with_hole.sum() == 84 and not with_hole[8:12, 8:12].any()
     # The same orientation winds twice: nonzero rule keeps it filled (even-odd would not).
-    assert fd._rasterize([square(0, 0, 10), square(3, 3, 4)], 20, 10).sum() == 100
+    assert glyphs._rasterize([square(0, 0, 10), square(3, 3, 4)], 20, 10).sum() == 100
 
 
 def test_rasterize_triangle_area():
     # Right triangle with legs of 40 cells: about 40 * 40 / 2 = 800 cells.
     tri = np.array([[0, 0], [1, 0], [0, 1]], float)
-    assert abs(int(fd._rasterize([tri], 64, 40).sum()) - 800) <= 40
+    assert abs(int(glyphs._rasterize([tri], 64, 40).sum()) - 800) <= 40
 
 
 def test_templates():

@@ -6,7 +6,7 @@ import pytest
 
 import numreg as nr
 from numreg.files import load_npz
-from numreg.regularize.s7_08_early_stopping.early_stopping import early_stopping_meta_algorithm
+from numreg.regularize.s7_08_early_stopping.algorithm_7_1 import early_stopping_meta_algorithm
 
 
 def blobs(n=240, d=8, k=3, seed=0, spread=3.0):

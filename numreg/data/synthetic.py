@@ -4,7 +4,7 @@ import numbers
 
 import numpy as np
 
-from ..core.checks import nonnegative, positive, float_vector
+from ..core.checks import nonnegative, float_vector
 
 
 # ---------------------------------------------------------------------------

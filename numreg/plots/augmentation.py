@@ -6,7 +6,7 @@ from .style import new_figure
 
 def default_augmentations(seed=0):
     """The rows of :func:`augmentation_grid` by default: safe transformations, then two that change a digit's class."""
-    from ..regularize.s7_04_augmentation.augment import Compose, ElasticDistortion, RandomAffine, affine
+    from ..regularize.s7_04_augmentation.augment import Compose, ElasticDistortion, RandomAffine
     from ..regularize.s7_05_noise.noise import GaussianNoise
 
     return {

@@ -1,5 +1,4 @@
 """Reliability diagram: accuracy against confidence, the picture behind the expected calibration error."""
-import numpy as np
 
 from .style import PALETTE, new_figure
 

@@ -1,6 +1,5 @@
 """One training loop: MultiTask and the denoising autoencoder train through nr.fit, and gain its techniques."""
 import inspect
-import warnings
 
 import numpy as np
 import pytest
@@ -43,7 +42,7 @@ def test_multitask_through_fit_matches_a_manual_loop():
     for s in range(0, len(X), 32):
         idx = order[s:s + 32]
         opt.zero_grad()
-        loss = b.criterion(b(X[idx]), [t[idx] for t in T])
+        b.criterion(b(X[idx]), [t[idx] for t in T])
         b.backward(b.criterion.backward())
         opt.step()
     for (name, pa), pb in zip(a.named_parameters(), b.parameters()):
