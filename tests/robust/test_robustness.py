@@ -1,9 +1,13 @@
 """nr.robustness: accuracy per corruption and level, as a table; checked on a model whose answers are known."""
+import pathlib
+
 import numpy as np
 import pytest
 
 import numreg as nr
 from numreg.robust.tables import RobustnessTable, compare
+
+ROOT = pathlib.Path(nr.__file__).resolve().parents[1]          # the repository
 
 
 def border_detector():
@@ -94,7 +98,7 @@ def test_bad_input():
 def _script(name):
     import importlib.util
     import pathlib
-    path = pathlib.Path(__file__).resolve().parents[1] / "experiments" / f"{name}.py"
+    path = ROOT / "experiments" / f"{name}.py"
     spec = importlib.util.spec_from_file_location(f"experiment_{name}", path)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)

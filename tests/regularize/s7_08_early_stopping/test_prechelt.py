@@ -1,10 +1,13 @@
 """Prechelt's stopping criteria GL, PQ, UP and patience, checked epoch by epoch on hand-made histories."""
 import math
+import pathlib
 
 import numpy as np
 import pytest
 
 import numreg as nr
+
+ROOT = pathlib.Path(nr.__file__).resolve().parents[1]          # the repository
 from numreg.regularize.s7_08_early_stopping.prechelt import generalization_loss, training_progress
 
 # Values that are exact in binary, so the hand computations below hold to the last bit.
@@ -187,7 +190,7 @@ def test_each_criterion_stops_fit_where_it_says(criterion):
 def load_experiment():
     import importlib.util
     import os
-    path = os.path.join(os.path.dirname(__file__), os.pardir, "experiments", "prechelt.py")
+    path = os.path.join(ROOT, "experiments", "prechelt.py")
     saved = dict(os.environ)                    # the script sets BLAS thread variables for its workers
     try:
         spec = importlib.util.spec_from_file_location("prechelt_experiment", path)
