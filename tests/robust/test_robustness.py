@@ -97,7 +97,6 @@ def test_bad_input():
 
 def _script(name):
     import importlib.util
-    import pathlib
     path = ROOT / "experiments" / f"{name}.py"
     spec = importlib.util.spec_from_file_location(f"experiment_{name}", path)
     mod = importlib.util.module_from_spec(spec)

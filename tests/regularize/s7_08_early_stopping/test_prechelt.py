@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 import numreg as nr
+from numreg.regularize.s7_08_early_stopping.prechelt import generalization_loss, training_progress
 
 ROOT = pathlib.Path(nr.__file__).resolve().parents[1]          # the repository
-from numreg.regularize.s7_08_early_stopping.prechelt import generalization_loss, training_progress
 
 # Values that are exact in binary, so the hand computations below hold to the last bit.
 VA = [1.0, 0.5, 0.625, 0.5625, 0.25, 0.28125]
