@@ -205,7 +205,7 @@ print(f"relative error with the bias term missing: {nr.gradcheck.check_model(bug
 # %% [markdown]
 # ## A few epochs of the seed's training
 #
-# With its gradients checked, the network learns. `nr.fit` is the seed's `train_model` loop (notebook 07
+# With its gradients checked, the network learns. `nr.fit` is the seed's `train_model` loop (notebook 08
 # writes it out line for line) and prints the seed's log; `nr.plots.loss_curves` is the seed's last figure.
 # Three epochs on 4,000 images are enough to see both losses fall.
 

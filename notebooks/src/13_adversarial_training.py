@@ -1,4 +1,4 @@
-# Source of notebooks/10_adversarial_training.ipynb -- edit here, then: python notebooks/build.py 10
+# Source of notebooks/13_adversarial_training.ipynb -- edit here, then: python notebooks/build.py 10
 
 # %% [markdown]
 # # 10 · Adversarial training (§7.13)

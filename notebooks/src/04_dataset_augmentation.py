@@ -1,4 +1,4 @@
-# Source of notebooks/03_dataset_augmentation.ipynb -- edit here, then: python notebooks/build.py 03
+# Source of notebooks/04_dataset_augmentation.ipynb -- edit here, then: python notebooks/build.py 03
 
 # %% [markdown]
 # # 3 · Dataset augmentation (§7.4)
@@ -123,4 +123,4 @@ for name in ("plain", "rotation +-180 deg (unsafe)"):
 # `scipy.ndimage.affine_transform`), `tests/test_augment_random.py` (distributions of the random parameters,
 # elastic fields, `fit` augmenting training batches only, determinism), `tests/test_plots_aug_noise.py` (the grid).
 # `python benchmarks/bench_augment.py` times what augmentation adds to an epoch; `python experiments/robustness.py`
-# compares augmentation with other ways of making a network robust (notebook 04).
+# compares augmentation with other ways of making a network robust (notebook 05).
