@@ -2,7 +2,7 @@
 number of members next to v/k + (k-1)c/k, and error under FGSM attack against epsilon."""
 import numpy as np
 
-from .style import PALETTE, new_figure
+from .style import PALETTE, figure_and_axes, new_figure
 
 __all__ = ["cluster_centers", "bagging_curve", "adversarial_curves"]
 
@@ -63,10 +63,7 @@ def bagging_curve(ks, ensemble_sq_error, v, c, member_sq_error=None, ax=None, ti
     -------
     matplotlib.figure.Figure
     """
-    if ax is None:
-        fig, ax = new_figure()
-    else:
-        fig = ax.figure
+    fig, ax = figure_and_axes(ax)
     ks = np.asarray(ks, dtype=float)
     grid = np.linspace(1, ks.max(), 200)
     ax.plot(grid, v / grid + (grid - 1) * c / grid, color=PALETTE[0], label="v/k + (k-1)c/k (§7.11)")
@@ -99,10 +96,7 @@ def adversarial_curves(epsilons, errors, ax=None, title=None):
     -------
     matplotlib.figure.Figure
     """
-    if ax is None:
-        fig, ax = new_figure()
-    else:
-        fig = ax.figure
+    fig, ax = figure_and_axes(ax)
     markers = "osD^v<>"
     for i, (name, err) in enumerate(errors.items()):
         ax.plot(epsilons, err, marker=markers[i % len(markers)], color=PALETTE[i % len(PALETTE)], label=name)

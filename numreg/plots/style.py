@@ -18,3 +18,10 @@ def new_figure(nrows=1, ncols=1, width=6.4, height=4.0, **kw):
     for ax in (axes.flat if hasattr(axes, "flat") else [axes]):
         ax.set_prop_cycle(color=PALETTE)
     return fig, axes
+
+
+def figure_and_axes(ax=None, **kw):
+    """``(fig, ax)``: a new figure (``new_figure(**kw)``) when ``ax`` is None, else ``ax`` and its figure."""
+    if ax is None:
+        return new_figure(**kw)
+    return ax.figure, ax

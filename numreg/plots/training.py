@@ -1,7 +1,7 @@
 """The seed notebook's figure: training and validation loss per epoch, with the early-stopping checkpoint."""
 import numpy as np
 
-from .style import PALETTE, new_figure
+from .style import PALETTE, figure_and_axes, new_figure
 
 
 def loss_curves(history, ax=None, title=None):
@@ -22,10 +22,7 @@ def loss_curves(history, ax=None, title=None):
     matplotlib.figure.Figure
     """
     h = history.to_dict() if hasattr(history, "to_dict") else dict(history)
-    if ax is None:
-        fig, ax = new_figure()
-    else:
-        fig = ax.figure
+    fig, ax = figure_and_axes(ax)
     epochs = np.arange(1, len(h["train_loss"]) + 1)
     ax.plot(epochs, h["train_loss"], color=PALETTE[0], label="training loss")
     if h.get("valid_loss"):
