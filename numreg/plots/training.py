@@ -1,7 +1,7 @@
 """The seed notebook's figure: training and validation loss per epoch, with the early-stopping checkpoint."""
 import numpy as np
 
-from .style import PALETTE, figure_and_axes, new_figure
+from .style import PALETTE, figure_and_axes
 
 
 def loss_curves(history, ax=None, title=None):
