@@ -80,7 +80,7 @@ def _dask(workers, scheduler):
         client, cluster = Client(scheduler), None
     else:
         cluster = LocalCluster(n_workers=_check_workers(workers), threads_per_worker=1, processes=True,
-                               host="127.0.0.1", dashboard_address=None)
+                               host="127.0.0.1", dashboard_address=":0")
         client = Client(cluster)
 
     def close():

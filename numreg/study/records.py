@@ -90,14 +90,15 @@ def history_record(history, prefix="history_"):
     -------
     dict
         ``epochs``, ``stop_reason``, ``best_epoch``, ``final_<metric>`` for
-        each recorded metric, ``best_valid_loss`` and ``best_valid_accuracy``
+        each recorded metric but ``epoch_time``, ``best_valid_loss`` and ``best_valid_accuracy``
         (at ``best_epoch``), and ``<prefix><metric>`` lists. Non-finite
         values (a diverged run) are None.
     """
     d = history.to_dict()
     out = {"epochs": history.epochs, "stop_reason": history.stop_reason, "best_epoch": history.best_epoch}
     for m in history.metrics():
-        out[f"final_{m}"] = _finite_or_none(d[m][-1])
+        if m != "epoch_time":                      # wall-clock seconds: a list, not a metric
+            out[f"final_{m}"] = _finite_or_none(d[m][-1])
         out[f"{prefix}{m}"] = d[m]
     best = history.best_epoch
     for m in ("valid_loss", "valid_accuracy"):
