@@ -6,6 +6,7 @@ of freedom becomes ``C * cos(theta)**(nu - 1)`` on ``(-pi/2, pi/2)``, with
 integrand on a finite interval, which Simpson's rule integrates to about
 1e-12. The quantile is found by bisection on ``theta``.
 """
+import functools
 import math
 
 import numpy as np
@@ -23,6 +24,7 @@ def _t_cdf_upper_half(theta, nu):
     return c * (theta / (_SIMPSON_POINTS - 1) / 3.0) * float(weights @ fx)
 
 
+@functools.lru_cache(maxsize=1024)
 def t_quantile(q, nu):
     """The ``q``-quantile of Student's t distribution with ``nu`` degrees of freedom.
 
