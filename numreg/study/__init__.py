@@ -24,7 +24,7 @@ killed at any moment resumes where it stopped.
 Modules: ``keys`` (content hash), ``seeds`` (independent streams), ``records``,
 ``study`` (grid, Study), ``store`` (the folder), ``executors``, ``progress``,
 ``runner``, ``aggregate`` (the table), ``compare`` (paired differences),
-``stats`` (t quantile), ``cli`` (the shared command line).
+``stats`` (t quantile), ``datasets`` (data cached per worker), ``cli`` (the shared command line).
 """
 from .keys import canonical_json, run_key
 from .seeds import RunSeeds, run_seeds
@@ -36,8 +36,9 @@ from .runner import run_study, StudyResult
 from .aggregate import aggregate, format_table, write_table
 from .compare import PairedDifference, paired_difference, paired_differences, format_differences
 from .stats import t_quantile
+from .datasets import dataset
 
 __all__ = ["canonical_json", "run_key", "RunSeeds", "run_seeds", "check_record", "history_record", "Study", "grid",
            "label", "RunStore", "MalformedRecordWarning", "InProcessExecutor", "open_executor", "EXECUTORS",
            "run_study", "StudyResult", "aggregate", "format_table", "write_table", "PairedDifference",
-           "paired_difference", "paired_differences", "format_differences", "t_quantile"]
+           "paired_difference", "paired_differences", "format_differences", "t_quantile", "dataset"]

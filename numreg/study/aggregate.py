@@ -86,10 +86,35 @@ def _cell(v, digits):
     return str(v)
 
 
-def format_table(rows, metrics, digits=4):
-    """The rows as aligned text: configuration columns, ``n``, and ``mean ± std`` per metric."""
+def config_columns(rows):
+    """The configuration keys of the rows (every key but ``n`` and the metrics' summaries)."""
     summary = lambda k, r: k.endswith(("_mean", "_std")) or (k.endswith("_n") and k[:-2] + "_mean" in r)  # noqa: E731
-    keys = [k for k in rows[0] if k != "n" and not summary(k, rows[0])]
+    keys = []
+    for r in rows:
+        keys += [k for k in r if k != "n" and not summary(k, r) and k not in keys]
+    return keys
+
+
+def constant_columns(rows):
+    """``{key: value}`` of the configuration keys that have one value in all the rows."""
+    return {k: rows[0].get(k) for k in config_columns(rows) if all(r.get(k) == rows[0].get(k) for r in rows)}
+
+
+def format_table(rows, metrics, digits=4, columns=None):
+    """The rows as aligned text: configuration columns, ``n``, and ``mean ± std`` per metric.
+
+    Parameters
+    ----------
+    rows : list of dict
+        From :func:`aggregate`.
+    metrics : sequence of str
+        The metrics shown, one column each (``mean ± std``; ``-`` if no value).
+    digits : int, default 4
+        Decimals of the metrics (significant digits of float configuration values).
+    columns : sequence of str or None, default None
+        The configuration columns shown (None: all).
+    """
+    keys = config_columns(rows) if columns is None else list(columns)
     head = keys + ["n"] + list(metrics)
     body = []
     for r in rows:

@@ -13,7 +13,7 @@ import os
 
 from numreg.data.datasets import NAMES
 
-from .aggregate import aggregate, format_table, write_table
+from .aggregate import aggregate, config_columns, constant_columns, format_table, write_table
 from .executors import EXECUTORS
 from .runner import run_study
 
@@ -58,6 +58,16 @@ def check_arguments(parser, args):
         parser.error(f"--scheduler needs --executor dask, got --executor {args.executor}")
 
 
+def print_table(rows, metrics=None):
+    """Print the tidy table: the varying configuration columns, n, and mean ± std of each metric."""
+    shown = metrics or [k[:-5] for k in rows[0] if k.endswith("_mean")]
+    fixed = constant_columns(rows) if len(rows) > 1 else {}
+    if fixed:
+        print("fixed: " + ", ".join(f"{k}={v}" for k, v in fixed.items()))
+    columns = [k for k in config_columns(rows) if k not in fixed]
+    print("\n".join(format_table(rows, shown, columns=columns)))
+
+
 def run_and_report(study, args, metrics=None, out=None):
     """Run ``study`` with the shared options in ``args``, print its table, write it; return the result."""
     out = out or args.out or os.path.join("runs", study.name)
@@ -73,8 +83,7 @@ def run_and_report(study, args, metrics=None, out=None):
         print(f"  FAILED {env['config']} seed {env['seed']} after {env['attempts']} attempts: {last}")
     if result.records:
         rows = aggregate(result.records, metrics)
-        shown = metrics or sorted({k[:-5] for r in rows for k in r if k.endswith("_mean")})
-        print("\n".join(format_table(rows, shown)))
+        print_table(rows, metrics)
         csv_path, json_path = write_table(rows, os.path.join(out, "table"))
         print(f"wrote {csv_path} and {json_path}")
     return result

@@ -166,14 +166,28 @@ def paired_differences(records, metric, factor, baseline, **kwargs):
     return out
 
 
+def _varying(configs):
+    """The keys whose value is not the same in all ``configs``."""
+    keys = {k for c in configs for k in c}
+    return [k for k in sorted(keys) if len({canonical_json(c.get(k)) for c in configs}) > 1]
+
+
 def format_differences(diffs, digits=4):
-    """Text lines: one per paired difference, its mean, both intervals and n."""
+    """Text lines, one per paired difference: what changed, the mean difference, both intervals, n.
+
+    Each line reads ``metric: B vs A [context]: mean (paired t [lo, hi], bootstrap [lo, hi], n)``,
+    where B and A show only the keys in which the two configurations differ, and the context the
+    keys that tell the baselines of ``diffs`` apart.
+    """
+    context = _varying([p.baseline for p in diffs])
     lines = []
     for p in diffs:
-        changed = {k: v for k, v in p.treatment.items() if p.baseline.get(k) != v}
-        tl, th = p.t_interval
-        bl, bh = p.bootstrap_interval
-        lines.append(f"{p.metric}: {changed} vs {p.baseline}: {p.mean:+.{digits}f} "
+        changed = [k for k in p.treatment if p.baseline.get(k) != p.treatment[k]]
+        b = ", ".join(f"{k}={p.treatment[k]}" for k in changed)
+        a = ", ".join(f"{k}={p.baseline.get(k)}" for k in changed)
+        where = ", ".join(f"{k}={p.baseline.get(k)}" for k in context if k not in changed)
+        (tl, th), (bl, bh) = p.t_interval, p.bootstrap_interval
+        lines.append(f"{p.metric}: {b} vs {a}{f' [{where}]' if where else ''}: {p.mean:+.{digits}f} "
                      f"(paired t {p.confidence:.0%} [{tl:+.{digits}f}, {th:+.{digits}f}], "
                      f"bootstrap [{bl:+.{digits}f}, {bh:+.{digits}f}], n={p.n})")
     return lines

@@ -91,7 +91,8 @@ def test_paired_differences_pair_each_config_with_its_twin():
     assert [(d.baseline, d.treatment) for d in diffs] == [({"dropout": 0.0, "l2": 0}, {"dropout": 0.5, "l2": 0}),
                                                           ({"dropout": 0.0, "l2": 1}, {"dropout": 0.5, "l2": 1})]
     assert all(d.differences == (2.0, 2.0, 2.0) for d in diffs)
-    assert "+2.0000" in st.format_differences(diffs)[0]
+    lines = st.format_differences(diffs)
+    assert lines[0].startswith("acc: dropout=0.5 vs dropout=0.0 [l2=0]: +2.0000 (paired t 95% [+2.0000, +2.0000]")
 
 
 def test_ab_runs_see_identical_data_streams(tmp_path):
