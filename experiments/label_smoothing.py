@@ -15,37 +15,100 @@ longer, which grows over-confident. The two conventions:
 epsilon "uniform" smooths a little less). For each, on the test set: the
 accuracy, the expected calibration error (15 bins, nr.metrics), the
 negative log-likelihood of the labels, and the mean confidence (largest
-predicted probability). Müller, Kornblith & Hinton (2019) report that
-smoothing improves calibration; the table shows what happens here.
+predicted probability), mean ± sd over seeds; then each smoothed run
+against the unsmoothed run of the same regime and seed (paired
+differences, A/B on identical data streams). Müller, Kornblith & Hinton
+(2019) report that smoothing improves calibration; the table shows what
+happens here.
 
     python experiments/label_smoothing.py                      # embedded font digits
-    python experiments/label_smoothing.py --data fashion-mnist
-    python experiments/label_smoothing.py --plot reliability.png
+    python experiments/label_smoothing.py --quick              # about a minute
+    python experiments/label_smoothing.py --data fashion-mnist --plot reliability.png
+    python experiments/label_smoothing.py --executor dask --scheduler tcp://scheduler:8786
 """
-import argparse
-import sys
-import time
+import os
 
-import numpy as np
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")        # the runs, not the matrix products, share the cores
 
-import numreg as nr
+import numpy as np  # noqa: E402
 
+import numreg as nr  # noqa: E402
+from numreg import study as st  # noqa: E402
+from numreg.study import cli  # noqa: E402
 
-def load(name, n_train, n_test, seed):
-    if name == "font-digits":
-        if not hasattr(nr.data, "load_font_digits"):
-            sys.exit("numreg.data.load_font_digits is not available in this version; use --data fashion-mnist")
-        return nr.data.load_font_digits(n_train=n_train, n_test=n_test, seed=seed)
-    (Xtr, ytr), (Xte, yte) = nr.data.load_fashion_mnist()
-    Xtr, ytr = nr.data.subsample(Xtr, ytr, min(n_train, len(Xtr)), seed=seed)
-    Xte, yte = nr.data.subsample(Xte, yte, min(n_test, len(Xte)), seed=seed + 1)
-    return (Xtr, ytr), (Xte, yte)
+METRICS = ["accuracy", "ece", "nll", "confidence"]
 
 
-def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0],
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--data", choices=["font-digits", "fashion-mnist"], default="font-digits")
+def run(config, seeds):
+    """Train one network with one smoothing; its test accuracy, ECE, NLL and confidence."""
+    (X, y), (Xt, yt) = st.dataset(config["data"], config["n_train"], config["n_test"])
+    smoothing = "book" if config["smoothing"] == "none" else config["smoothing"]
+    crit = nr.SoftmaxCrossEntropy(label_smoothing=config["epsilon"], smoothing=smoothing)
+    model = nr.mlp(dropout=config["dropout"], seed=seeds.model)
+    nr.fit(model, crit, nr.Adam(model.parameters()), (X, y), epochs=config["epochs"], batch_size=256,
+           seed=seeds.shuffle, verbose=False)
+    pr = nr.softmax(nr.predict(model, Xt).astype(np.float64))
+    record = {"true_class_target": float(crit.targets(10)[0]), "accuracy": nr.metrics.accuracy(pr, yt),
+              "ece": nr.metrics.expected_calibration_error(pr, yt),
+              "nll": nr.metrics.negative_log_likelihood(pr, yt), "confidence": float(pr.max(axis=1).mean())}
+    if config["dropout"] == 0.0 and config["smoothing"] in ("none", "book"):    # for the reliability diagram
+        record["test_confidence"] = pr.max(axis=1).tolist()
+        record["test_correct"] = (pr.argmax(axis=1) == yt).astype(int).tolist()
+    return record
+
+
+def make_study(args):
+    quick = args.quick
+    n_train, n_test, epochs = (3000, 1000, 4) if quick else (args.n_train, args.n_test, args.epochs)
+    eps = [0.1] if quick else [e for e in args.eps if e > 0]
+    regimes = [("seed network", args.dropout, epochs), ("no dropout", 0.0, round(2.5 * epochs))]
+    smoothings = [("none", 0.0)] + [(conv, e) for e in eps for conv in ("book", "uniform")]
+    configs = [{"regime": name, "dropout": dropout, "epochs": ep, "smoothing": conv, "epsilon": e,
+                "data": args.data, "n_train": n_train, "n_test": n_test}
+               for name, dropout, ep in regimes for conv, e in smoothings]
+    return st.Study("label_smoothing", run, configs, seeds=args.seeds)
+
+
+def probabilities(confidence, correct, y, k=10):
+    """Probability rows with each example's largest probability and correctness, for labels ``y``.
+
+    A reliability diagram depends on each example's confidence and correctness only, which is what a
+    record keeps: the largest probability ``c >= 1/k`` goes to the label when the run was right, to
+    the next class when it was wrong, and the rest is spread evenly.
+    """
+    c = np.asarray(confidence, dtype=float)
+    p = np.repeat(((1.0 - c) / (k - 1))[:, None], k, axis=1)
+    top = np.where(np.asarray(correct) == 1, y, (y + 1) % k)
+    p[np.arange(len(c)), top] = c
+    return p
+
+
+def paired_against_unsmoothed(result):
+    """Each smoothed configuration against the unsmoothed one of its regime, per seed."""
+    pairs = [(dict(e["config"], smoothing="none", epsilon=0.0), e["config"]) for e in result.records
+             if e["config"]["smoothing"] != "none" and e["seed"] == result.study.seeds[0]]
+    return [st.paired_difference(result.records, m, a, b) for a, b in pairs for m in ("ece", "accuracy")]
+
+
+def report(result, args):
+    if len(result.study.seeds) >= 2 and result.complete:
+        print("\nsmoothed minus unsmoothed, same regime and seed (paired):")
+        print("\n".join(st.format_differences(paired_against_unsmoothed(result))))
+    print("(ECE: 15 equal-width confidence bins; confidence: mean largest predicted probability, "
+          "above the accuracy = over-confident)")
+    if args.plot:
+        first = result.records[0]["config"]
+        yt = st.dataset(first["data"], first["n_train"], first["n_test"])[1][1]
+        probs = {f"epsilon = {e['config']['epsilon']:g}": probabilities(e["record"]["test_confidence"],
+                                                                        e["record"]["test_correct"], yt)
+                 for e in result.records if "test_confidence" in e["record"] and e["seed"] == result.study.seeds[0]}
+        fig = nr.plots.reliability_diagram(probs, yt, title=f"Label smoothing (book), no dropout, {args.data}")
+        fig.savefig(args.plot, dpi=120)
+        print(f"figure written to {args.plot}")
+
+
+def add_arguments(p):
     p.add_argument("--n-train", type=int, default=12000, help="training images (default 12000)")
     p.add_argument("--n-test", type=int, default=4000, help="test images (default 4000)")
     p.add_argument("--epochs", type=int, default=12,
@@ -53,44 +116,14 @@ def main(argv=None):
     p.add_argument("--eps", type=float, nargs="+", default=[0.02, 0.05, 0.1, 0.2],
                    help="label-smoothing epsilons besides 0 (default 0.02 0.05 0.1 0.2)")
     p.add_argument("--dropout", type=float, default=0.5, help="dropout of the seed network (default 0.5)")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--plot", default=None,
-                   help="write reliability diagrams (no dropout, book convention) to this PNG")
-    args = p.parse_args(argv)
+    p.add_argument("--plot", default=None, help="write reliability diagrams (no dropout, book convention, first "
+                   "seed) to this PNG")
 
-    t0 = time.perf_counter()
-    (Xtr, ytr), (Xte, yte) = load(args.data, args.n_train, args.n_test, args.seed)
-    print(f"data: {args.data}, {len(Xtr)} training and {len(Xte)} test images; seed {args.seed}")
-    regimes = [(f"seed network: dropout {args.dropout}, {args.epochs} epochs", args.dropout, args.epochs),
-               (f"no dropout, {round(2.5 * args.epochs)} epochs", 0.0, round(2.5 * args.epochs))]
-    runs = [("none", 0.0)] + [(conv, e) for e in args.eps if e > 0 for conv in ("book", "uniform")]
-    probs = {}
-    for title, dropout, epochs in regimes:
-        print()
-        print(title)
-        print(f"{'smoothing':<9} {'epsilon':>7} {'true-class target':>17}  {'accuracy':>8}  {'ECE':>6}  "
-              f"{'NLL':>6}  {'confidence':>10}")
-        for conv, eps in runs:
-            crit = nr.SoftmaxCrossEntropy(label_smoothing=eps, smoothing="book" if conv == "none" else conv)
-            model = nr.mlp(dropout=dropout, seed=args.seed)
-            nr.fit(model, crit, nr.Adam(model.parameters()), (Xtr, ytr), epochs=epochs, batch_size=256,
-                   seed=args.seed, verbose=False)
-            pr = nr.softmax(nr.predict(model, Xte).astype(np.float64))
-            on = crit.targets(10)[0]
-            acc = nr.metrics.accuracy(pr, yte)
-            ece = nr.metrics.expected_calibration_error(pr, yte)
-            nll = nr.metrics.negative_log_likelihood(pr, yte)
-            print(f"{conv:<9} {eps:7.2f} {on:17.3f}  {acc:8.4f}  {ece:6.4f}  {nll:6.4f}  "
-                  f"{pr.max(axis=1).mean():10.4f}")
-            if dropout == 0.0 and conv in ("none", "book"):
-                probs[f"epsilon = {eps:g}"] = pr
-    print("(ECE: 15 equal-width confidence bins; confidence: mean largest predicted probability, "
-          "above the accuracy = over-confident)")
-    if args.plot:
-        fig = nr.plots.reliability_diagram(probs, yte, title=f"Label smoothing (book), no dropout, {args.data}")
-        fig.savefig(args.plot, dpi=120)
-        print(f"figure written to {args.plot}")
-    print(f"total {time.perf_counter() - t0:.1f} s")
+
+def main(argv=None):
+    return cli.main(make_study, argv, description=__doc__, add_arguments=add_arguments, metrics=METRICS,
+                    report=report, seeds=2)
+
 
 if __name__ == "__main__":
     main()

@@ -1,0 +1,125 @@
+"""Figures of a study (``numreg.study``): a metric against a hyper-parameter with error bars, and
+paired differences with their confidence intervals (the A/B comparison).
+
+These take the study's plain results -- the rows of ``numreg.study.aggregate`` and the
+``PairedDifference`` objects of ``numreg.study.paired_differences`` -- and import nothing of
+``numreg.study`` (figures sit below the study runner).
+"""
+import numpy as np
+
+from .style import PALETTE, new_figure
+
+__all__ = ["study_curve", "paired_intervals"]
+
+
+def _groups(rows, group):
+    """``{value of group: rows}`` in first-seen order (one group of all rows if ``group`` is None)."""
+    out = {}
+    for r in rows:
+        out.setdefault(None if group is None else r.get(group), []).append(r)
+    return out
+
+
+def study_curve(rows, parameter, metric, group=None, ax=None, title=None, logx=False):
+    """``metric`` (mean +- standard deviation over seeds) against ``parameter``, one line per ``group``.
+
+    Parameters
+    ----------
+    rows : list of dict
+        ``numreg.study.aggregate(records)``: each row has ``parameter``,
+        ``<metric>_mean``, ``<metric>_std`` and ``n``.
+    parameter : str
+        The configuration key on the x axis (numeric values).
+    metric : str
+        The metric on the y axis, e.g. ``"test_accuracy"``.
+    group : str or None, default None
+        A configuration key whose values get one line each (e.g. ``"dropout"``);
+        None: all rows on one line.
+    ax : matplotlib Axes or None, default None
+        Draw here; None: a new figure.
+    title : str or None, default None
+    logx : bool, default False
+        Logarithmic x axis (for weight decay, learning rates).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        No rows, or rows without ``parameter`` or ``<metric>_mean``.
+    """
+    if not rows:
+        raise ValueError("rows must hold at least one row, got rows=[]")
+    missing = [k for k in (parameter, f"{metric}_mean") if k not in rows[0]]
+    if missing:
+        raise ValueError(f"the rows have no {missing[0]!r}: parameter={parameter!r}, metric={metric!r}")
+    fig, ax = new_figure() if ax is None else (ax.figure, ax)
+    for i, (value, rs) in enumerate(_groups(rows, group).items()):
+        rs = sorted(rs, key=lambda r: r[parameter])
+        x = np.array([r[parameter] for r in rs], dtype=float)
+        m = np.array([np.nan if r[f"{metric}_mean"] is None else r[f"{metric}_mean"] for r in rs], dtype=float)
+        s = np.array([np.nan if r[f"{metric}_std"] is None else r[f"{metric}_std"] for r in rs], dtype=float)
+        label = None if group is None else f"{group} = {value}"
+        ax.errorbar(x, m, yerr=s, marker="o", capsize=3, color=PALETTE[i % len(PALETTE)], label=label)
+    if logx:
+        ax.set_xscale("log")
+    ns = sorted({r["n"] for r in rows})
+    ax.set_xlabel(parameter)
+    ax.set_ylabel(f"{metric} (mean ± sd over {'/'.join(map(str, ns))} seeds)")
+    if group is not None:
+        ax.legend()
+    ax.grid(alpha=0.3)
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def _label(d):
+    changed = {k: v for k, v in d.treatment.items() if d.baseline.get(k) != v}
+    same = {k: v for k, v in d.treatment.items() if k not in changed}
+    text = ", ".join(f"{k}={v}" for k, v in changed.items())
+    return text + (f"\n({', '.join(f'{k}={v}' for k, v in same.items())})" if same else "")
+
+
+def paired_intervals(diffs, ax=None, title=None):
+    """Paired differences ``B - A`` with their paired-t and bootstrap intervals, one row each.
+
+    Parameters
+    ----------
+    diffs : sequence of PairedDifference
+        From ``numreg.study.paired_differences`` (or ``paired_difference``).
+    ax : matplotlib Axes or None, default None
+    title : str or None, default None
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The mean difference as a point, the paired-t interval as a thick bar,
+        the bootstrap interval as a thin one, and a line at 0 (no effect).
+
+    Raises
+    ------
+    ValueError
+        ``diffs`` is empty.
+    """
+    diffs = list(diffs)
+    if not diffs:
+        raise ValueError("diffs must hold at least one paired difference, got diffs=[]")
+    fig, ax = new_figure(height=1.0 + 0.6 * len(diffs)) if ax is None else (ax.figure, ax)
+    y = np.arange(len(diffs))[::-1]
+    for yi, d in zip(y, diffs):
+        ax.plot(d.t_interval, [yi + 0.08] * 2, color=PALETTE[0], lw=4, solid_capstyle="butt")
+        ax.plot(d.bootstrap_interval, [yi - 0.08] * 2, color=PALETTE[1], lw=1.5)
+        ax.plot([d.mean], [yi], "o", color="black")
+    ax.plot([], [], color=PALETTE[0], lw=4, label=f"paired t {diffs[0].confidence:.0%}")
+    ax.plot([], [], color=PALETTE[1], lw=1.5, label="paired bootstrap")
+    ax.axvline(0.0, color="gray", lw=1, ls="--")
+    ax.set_yticks(y, [_label(d) for d in diffs])
+    ax.set_xlabel(f"{diffs[0].metric}: treatment − baseline (n = {'/'.join(sorted({str(d.n) for d in diffs}))} "
+                  f"paired seeds)")
+    ax.legend(loc="best", fontsize=8)
+    if title:
+        ax.set_title(title)
+    return fig

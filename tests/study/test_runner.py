@@ -1,0 +1,128 @@
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+import numreg.study as st
+import runs
+from conftest import HERE, metrics_only
+
+ROOT = os.path.dirname(os.path.dirname(HERE))
+
+
+def tiny_study(markers, fn=runs.tiny_run, seeds=2, **extra):
+    return st.Study("tiny", fn, st.grid(dropout=[0.0, 0.5], markers=[markers], **extra), seeds=seeds)
+
+
+def test_local_study_records_every_run_atomically(tmp_path, markers):
+    s = tiny_study(markers)
+    r = st.run_study(s, tmp_path / "out", executor="local", progress=False)
+    assert r.complete and r.executed == 4 and r.skipped == 0 and not r.failed
+    files = sorted(os.listdir(tmp_path / "out" / "runs"))
+    assert files == sorted(f"{k}.json" for k, _, _ in s.runs())      # nothing else: no temporary files
+    env = json.loads((tmp_path / "out" / "runs" / files[0]).read_text())
+    assert env["status"] == "ok" and env["attempts"] == 1 and env["record"]["epochs"] == 3
+    assert json.loads((tmp_path / "out" / "study.json").read_text())["seeds"] == [0, 1]
+
+
+def test_restart_skips_finished_runs(tmp_path, markers):
+    out = tmp_path / "out"
+    first = st.run_study(tiny_study(markers, seeds=2), out, executor="local", progress=False)
+    again = st.run_study(tiny_study(markers, seeds=3), out, executor="local", progress=False)   # one seed more
+    assert again.skipped == 4 and again.executed == 2 and len(again.records) == 6
+    assert all(n == 1 for n in runs.executions(markers).values()) and len(runs.executions(markers)) == 6
+    assert [metrics_only(e["record"]) for e in again.records if e["seed"] < 2] == \
+        [metrics_only(e["record"]) for e in first.records]
+
+
+def test_malformed_record_is_reported_and_redone(tmp_path, markers):
+    out = tmp_path / "out"
+    s = tiny_study(markers)
+    first = st.run_study(s, out, executor="local", progress=False)
+    bad_key, other_key = first.records[1]["key"], first.records[2]["key"]
+    (out / "runs" / f"{bad_key}.json").write_text('{"format": "numreg.study run", "vers')     # truncated
+    env = json.loads((out / "runs" / f"{other_key}.json").read_text())
+    env["seed"] = 99                                                                          # edited
+    (out / "runs" / f"{other_key}.json").write_text(json.dumps(env))
+    with pytest.warns(st.MalformedRecordWarning, match="malformed run file") as caught:
+        again = st.run_study(s, out, executor="local", progress=False)
+    assert {k for k, _ in again.malformed} == {bad_key, other_key}
+    assert sum(bad_key in str(w.message) for w in caught) == 1 and len(caught) == 2
+    assert again.executed == 2 and again.complete
+    assert (out / "runs" / f"{bad_key}.json.malformed").exists()
+    assert [metrics_only(e["record"]) for e in again.records] == [metrics_only(e["record"]) for e in first.records]
+
+
+def test_raising_run_is_recorded_failed_after_bounded_retries(tmp_path, markers):
+    s = tiny_study(markers, fn=runs.raising_run, seeds=1)
+    r = st.run_study(s, tmp_path / "out", executor="local", retries=2, progress=False)
+    assert not r.records and len(r.failed) == 2 and not r.complete
+    assert all(n == 3 for n in runs.executions(markers).values())          # 1 + retries, then it stops
+    saved = json.loads((tmp_path / "out" / "failed" / f"{r.failed[0]['key']}.json").read_text())
+    assert saved["status"] == "failed" and saved["attempts"] == 3
+    assert all("ValueError: boom in seed 0" in e for e in saved["errors"])
+
+
+def test_transient_failure_is_retried_and_its_failed_file_removed(tmp_path, markers):
+    out = tmp_path / "out"
+    r = st.run_study(tiny_study(markers, fn=runs.flaky_run, seeds=1), out, executor="local", retries=0,
+                     progress=False)
+    assert len(r.failed) == 2 and len(os.listdir(out / "failed")) == 2
+    r = st.run_study(tiny_study(markers, fn=runs.flaky_run, seeds=1), out, executor="local", retries=1,
+                     progress=False)
+    assert r.complete and not r.failed and os.listdir(out / "failed") == []
+    assert [e["attempts"] for e in r.records] == [1, 1]
+    r = st.run_study(tiny_study(markers, fn=runs.flaky_run, seeds=1, epochs=[2]), out, executor="local",
+                     retries=1, progress=False)
+    assert r.complete and [e["attempts"] for e in r.records] == [2, 2]     # raised once, then succeeded
+
+
+def test_worker_death_in_process_pool_is_retried(tmp_path, markers):
+    s = tiny_study(markers, fn=runs.dying_run)
+    r = st.run_study(s, tmp_path / "out", executor="processes", workers=2, progress=False)
+    assert r.complete and not r.failed
+    counts = runs.executions(markers)
+    assert len(counts) == 4 and all(n >= 2 for n in counts.values())   # each died once, then ran again
+    ref = st.run_study(tiny_study(markers), tmp_path / "ref", executor="local", progress=False)
+    assert [metrics_only(e["record"]) for e in r.records] == [metrics_only(e["record"]) for e in ref.records]
+
+
+def test_process_pool_gives_the_in_process_records(tmp_path, markers):
+    s = tiny_study(markers)
+    a = st.run_study(s, tmp_path / "a", executor="processes", workers=2, progress=False)
+    b = st.run_study(s, tmp_path / "b", executor="local", progress=False)
+    assert [metrics_only(e["record"]) for e in a.records] == [metrics_only(e["record"]) for e in b.records]
+
+
+SCRIPT = textwrap.dedent("""
+    import sys
+    sys.path[:0] = [{root!r}, {here!r}]
+    import numreg.study as st, runs
+    s = st.Study("slow", runs.tiny_run, st.grid(sleep=[0.4], markers=[{markers!r}], dropout=[0.0, 0.5]), seeds=4)
+    st.run_study(s, {out!r}, executor="local", progress=False)
+""")
+
+
+def test_killed_study_resumes_without_repeating_finished_runs(tmp_path, markers):
+    out = tmp_path / "out"
+    code = SCRIPT.format(root=ROOT, here=HERE, markers=markers, out=str(out))
+    proc = subprocess.Popen([sys.executable, "-c", code], env={**os.environ, "OPENBLAS_NUM_THREADS": "1"})
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and len(list(out.glob("runs/*.json"))) < 3:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)                       # mid-study, probably mid-run
+    proc.wait()
+    finished = {p.stem for p in (out / "runs").glob("*.json")}
+    assert 3 <= len(finished) < 8
+    s = st.Study("slow", runs.tiny_run, st.grid(sleep=[0.4], markers=[markers], dropout=[0.0, 0.5]), seeds=4)
+    r = st.run_study(s, out, executor="local", progress=False)
+    assert r.complete and r.skipped == len(finished) and r.executed == 8 - len(finished)
+    counts = runs.executions(markers)
+    assert all(counts[k] == 1 for k in finished)           # nothing finished was run again
+    assert len(counts) == 8 and sum(counts.values()) <= 9  # at most the one run in flight was repeated
+    assert not [p for p in (out / "runs").iterdir() if p.name.endswith(".tmp")]
