@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from numreg.checkpoint import atomic_write
+from ..files import atomic_write
 
 from .keys import canonical_json
 

@@ -14,7 +14,7 @@ import json
 import os
 import warnings
 
-from numreg.checkpoint import atomic_write
+from ..files import atomic_write
 
 from .keys import KEY_LENGTH, run_key
 
