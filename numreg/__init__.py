@@ -55,3 +55,4 @@ from .regularize.s7_13_adversarial.fgsm import fgsm, FGSM
 # §7.3, §7.10 OMP, §7.12 dropout's relatives (issue 14)
 from .regularize.s7_12_dropout.dropconnect import DropConnect
 from .regularize.s7_12_dropout.gaussian_dropout import GaussianDropout
+from .regularize.s7_10_sparse_representations.omp import omp
