@@ -60,7 +60,11 @@ def omp(X, W, k, return_support=False, tol=1e-10):
     The batch is processed together: the selections are an ``argmax`` over a
     ``(n, m)`` matrix of correlations and the least-squares fits one
     ``np.linalg.solve`` on the ``n`` stacked ``(t, t)`` Gram matrices; the
-    only Python loop is over the ``k`` iterations.
+    only Python loop is over the ``k`` iterations. ``W^T x`` and ``W^T W``
+    are computed once, and the correlations ``W^T r = W^T x - W^T W_S h_S``
+    and the Gram matrices ``W_S^T W_S`` are gathered from them (the
+    "batch OMP" of Rubinstein, Zibulevsky & Elad 2008), so no residual or
+    ``(n, d, t)`` array of atoms is formed: ``O(n m (d + k^2))`` in all.
 
     For an orthonormal ``W``, OMP picks the ``k`` largest ``|W^T x|``, the
     exact solution of Eq. 7.49. For a dictionary of mutual coherence
@@ -109,22 +113,24 @@ def omp(X, W, k, return_support=False, tol=1e-10):
     X, W, k, single, norms = _check(X, W, k)
     n, m = X.shape[0], W.shape[1]
     rows = np.arange(n)
+    Wx = X @ W                                            # (n, m): W^T x, once
+    WW = W.T @ W                                          # (m, m): every atom against every atom, once
     support = np.full((n, k), -1, dtype=np.int64)
     chosen = np.zeros((n, m), dtype=bool)
     coef = np.zeros((n, 0))
-    R = X.copy()
     limit = tol * np.linalg.norm(X, axis=1)
     stopped = np.zeros(n, dtype=bool)
     for t in range(k):
-        C = np.abs(R @ W) / norms                         # (n, m) normalized |correlation| with the residual
+        # W^T r = W^T x - W^T W_S h_S: the correlations without forming the residual r
+        C = Wx - (coef[:, None, :] @ WW[np.maximum(support[:, :t], 0)])[:, 0, :]
+        C = np.abs(C) / norms                             # (n, m) normalized |correlation| with the residual
         C[chosen] = -1.0
         j = np.argmax(C, axis=1)
         stopped |= C[rows, j] <= limit                    # no atom can lower the residual any more
         active = ~stopped
         support[active, t] = j[active]
         chosen[rows[active], j[active]] = True
-        coef = _refit(X, W, support[:, :t + 1])
-        R = X - np.einsum("ndt,nt->nd", _atoms(W, support[:, :t + 1]), coef)
+        coef = _refit(Wx, WW, support[:, :t + 1])
     H = np.zeros((n, m))
     used = support >= 0
     H[np.nonzero(used)[0], support[used]] = coef[used]
@@ -133,23 +139,23 @@ def omp(X, W, k, return_support=False, tol=1e-10):
     return (H, support) if return_support else H
 
 
-def _atoms(W, S):
-    """The selected atoms ``(n, d, t)`` of the supports ``S: (n, t)``; a column of zeros where ``S == -1``."""
-    A = W.T[np.maximum(S, 0)]                             # (n, t, d)
-    A[S < 0] = 0.0
-    return A.transpose(0, 2, 1)
+def _refit(Wx, WW, S):
+    """Least squares on each example's selected atoms, ``h_S = (W_S^T W_S)^{-1} W_S^T x``, for all ``n`` at once.
 
-
-def _refit(X, W, S):
-    """Least squares on each example's selected atoms: ``h_S = (A^T A)^{-1} A^T x`` for all ``n`` at once.
-
-    Unused slots (``S == -1``) get a zero column and a 1 on the Gram
-    matrix's diagonal, so their coefficient is exactly 0 and the system
-    stays invertible.
+    ``W_S^T W_S`` and ``W_S^T x`` are gathered from ``WW = W^T W`` and
+    ``Wx = X W`` (so no ``(n, d, t)`` array of atoms is built). Unused
+    slots (``S == -1``) get a zero row and column with a 1 on the diagonal,
+    and a zero right-hand side, so their coefficient is exactly 0 and the
+    system stays invertible.
     """
-    A = _atoms(W, S)                                      # (n, d, t)
-    G = A.transpose(0, 2, 1) @ A                          # (n, t, t) Gram matrices
-    n_idx, t_idx = np.nonzero(S < 0)
+    n, t = S.shape
+    unused = S < 0
+    Si = np.maximum(S, 0)
+    G = WW[Si[:, :, None], Si[:, None, :]]                # (n, t, t) Gram matrices W_S^T W_S
+    G[unused] = 0.0                                       # rows of unused slots
+    G.transpose(0, 2, 1)[unused] = 0.0                    # and their columns
+    n_idx, t_idx = np.nonzero(unused)
     G[n_idx, t_idx, t_idx] = 1.0
-    b = np.einsum("ndt,nd->nt", A, X)                     # (n, t) = A^T x
+    b = np.take_along_axis(Wx, Si, axis=1)                # (n, t) = W_S^T x
+    b[unused] = 0.0
     return np.linalg.solve(G, b[..., None])[..., 0]
