@@ -11,3 +11,5 @@ from .robustness import robustness_curves
 from .early_stopping import early_stopping_vs_l2
 # §7.6-7.13 ensembles, semi-supervised, adversarial
 from .ensembles import cluster_centers, bagging_curve, adversarial_curves
+# §7.3 under-constrained problems
+from .under_constrained import norm_growth
