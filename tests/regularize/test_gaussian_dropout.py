@@ -61,3 +61,9 @@ def test_in_a_sequential_model_check_and_fit():
                epochs=15, batch_size=64, seed=0, verbose=False)
     assert h.train_loss[-1] < 0.5 * h.train_loss[0]
     assert nr.evaluate(model, nr.SoftmaxCrossEntropy(), X, y)[1] > 0.9
+
+
+@pytest.mark.parametrize("p", ["half", None, True])
+def test_p_not_a_number(p):
+    with pytest.raises(ValueError, match=f"p={p!r}"):
+        nr.GaussianDropout(p)

@@ -117,6 +117,7 @@ def test_exact_reconstruction_stops_early():
     ((np.ones((2, 3)), np.array([[1.0, np.inf], [0, 1], [0, 0]]), 1), "W must hold finite"),
     ((np.ones((2, 3)), np.zeros((3, 2)), 1), "norm 0"),
     ((np.ones((2, 3)), np.ones(3), 1), r"W.shape=\(3,\)"),
+    ((np.ones((2, 3)), np.eye(3), 1, False, -1.0), "tol=-1.0"),
 ])
 def test_bad_input(args, match):
     with pytest.raises(ValueError, match=match):

@@ -206,11 +206,23 @@ def separable_classes(n=40, d=2, margin=1.0, seed=0):
 def logistic_loss(w, X, y, alpha=0.0):
     """``J(w) = (1/n) sum_i log(1 + exp(-y_i w^T x_i)) + alpha/2 ||w||^2`` and its gradient.
 
-    Computed without overflow (``logaddexp``). ``y`` in ``{-1, +1}``.
+    Computed without overflow (``logaddexp``). The gradient is
+    ``-(1/n) sum_i y_i sigma(-y_i w^T x_i) x_i + alpha w``.
+
+    Parameters
+    ----------
+    w : ndarray, (d,)
+        Weights (no bias: append a column of ones to ``X`` for one).
+    X : ndarray, (n, d)
+    y : ndarray, (n,)
+        Labels in ``{-1, +1}`` (not checked here; :func:`logistic_trajectory` checks them).
+    alpha : float, default 0.0
+        Weight-decay coefficient.
 
     Returns
     -------
-    (float, ndarray (d,))
+    loss : float
+    grad : ndarray, (d,)
     """
     z = y * (X @ w)                                      # margins y_i w^T x_i
     loss = float(np.mean(np.logaddexp(0.0, -z))) + 0.5 * alpha * float(w @ w)

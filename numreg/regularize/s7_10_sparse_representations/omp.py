@@ -111,6 +111,8 @@ def omp(X, W, k, return_support=False, tol=1e-10):
     Tropp (2004), "Greed is good", IEEE Trans. Inf. Theory 50(10).
     """
     X, W, k, single, norms = _check(X, W, k)
+    if isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not 0 <= tol < 1:
+        raise ValueError(f"tol must be a number in [0, 1), got tol={tol!r}")
     n, m = X.shape[0], W.shape[1]
     rows = np.arange(n)
     Wx = X @ W                                            # (n, m): W^T x, once

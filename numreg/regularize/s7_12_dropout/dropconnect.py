@@ -3,6 +3,7 @@ import numpy as np
 
 from ...core.layers import Linear
 from .dropout import bernoulli
+from .gaussian_dropout import probability
 
 
 def keep_mask(rng, q, shape, dtype):
@@ -10,6 +11,21 @@ def keep_mask(rng, q, shape, dtype):
 
     The same draw as :meth:`numreg.Dropout.sample_mask`: in float64 ``u < q``
     with ``u ~ U[0, 1)``; in any other dtype :func:`bernoulli` from raw bits.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        Source of the draw (restoring its state replays it).
+    q : float
+        Keep probability ``1 - p``, in (0, 1].
+    shape : tuple of int
+        Shape of the mask.
+    dtype : dtype
+        The dtype of the layer: float64 selects the uniform draw.
+
+    Returns
+    -------
+    ndarray of bool, ``shape``
     """
     if np.dtype(dtype) == np.float64:
         return rng.random(shape) < q
@@ -51,10 +67,10 @@ class DropConnect(Linear):
         False: one mask ``M`` per forward pass, shared by the batch (one
         ``(in, out)`` draw, two matrix products as ``Linear``). True: one
         mask per example, ``M: (n, in_features, out_features)``, as in Wan et
-        al.; forward and backward are ``einsum`` over that mask, so they cost
-        and keep ``n * in_features * out_features`` entries (4 bytes each in
-        float32: 13 MB for a batch of 256 through a 128x100 layer): meant for
-        small layers.
+        al.; forward and backward are ``einsum`` over that mask, so they keep
+        ``n * in_features * out_features`` entries (4 bytes each in float32:
+        13 MB for a batch of 256 through a 128x100 layer) and make one
+        temporary array of that size per pass: meant for small layers.
     init : {"pytorch", "he", "glorot"}, default "pytorch"
         Initialization of ``W`` and ``b``, as ``nr.Linear``.
     seed : int or None, default None
@@ -75,6 +91,8 @@ class DropConnect(Linear):
     mask : ndarray or None
         The scaled mask ``M / (1 - p)`` of the last training forward pass:
         ``(in, out)``, or ``(n, in, out)`` per example; None in evaluation.
+        With one mask per batch, forward also keeps ``W_masked = W * mask``
+        for backward's ``dx``.
 
     Notes
     -----
@@ -98,9 +116,7 @@ class DropConnect(Linear):
 
     def __init__(self, p=0.5, in_features=None, out_features=None, bias=True, per_example=False,
                  init="pytorch", seed=None, dtype=np.float32, linear=None):
-        p_ = float(p) if not isinstance(p, bool) else -1.0
-        if not 0.0 <= p_ < 1.0:
-            raise ValueError(f"DropConnect probability must be in [0, 1), got p={p!r}")
+        p_ = probability("DropConnect", p)
         if linear is not None:
             if not isinstance(linear, Linear):
                 raise TypeError(f"linear must be an nr.Linear, got linear={linear!r}")
@@ -130,7 +146,11 @@ class DropConnect(Linear):
         S = keep_mask(self.rng, 1.0 - self.p, shape, W.dtype).astype(W.dtype)
         S *= W.dtype.type(1.0 / (1.0 - self.p))            # scaled mask M / (1 - p)
         self.mask, self.x = S, x
-        y = np.einsum("ni,nio->no", x, W * S) if self.per_example else x @ (W * S)
+        if self.per_example:                                # y_n = x_n (W * S_n), no (n, in, out) product kept
+            y = np.einsum("ni,nio,io->no", x, S, W, optimize=True)
+        else:
+            self.W_masked = W * S                           # kept for backward's dx
+            y = x @ self.W_masked
         if self.b is not None:
             y += self.b.data
         return y
@@ -143,10 +163,10 @@ class DropConnect(Linear):
         if self.b is not None:
             self.b.grad += dy.sum(axis=0)
         if self.per_example:
-            self.W.grad += np.einsum("ni,no,nio->io", x, dy, S)   # sum_n x_n^T dy_n * S_n
-            return np.einsum("no,nio->ni", dy, W * S) if input_grad else None
+            self.W.grad += np.einsum("ni,no,nio->io", x, dy, S, optimize=True)   # sum_n x_n^T dy_n * S_n
+            return np.einsum("no,nio,io->ni", dy, S, W, optimize=True) if input_grad else None
         self.W.grad += (x.T @ dy) * S
-        return dy @ (W * S).T if input_grad else None
+        return dy @ self.W_masked.T if input_grad else None
 
     def extra_repr(self):
         return f"p={self.p}, " + super().extra_repr() + (", per_example=True" if self.per_example else "")

@@ -4,6 +4,17 @@ import numpy as np
 from ...core.module import Module
 
 
+def probability(layer, p):
+    """``p`` as a float in [0, 1), or ``ValueError`` naming ``p`` and the layer (``layer``: its name)."""
+    try:
+        p_ = float(p) if not isinstance(p, bool) else float("nan")
+    except (TypeError, ValueError):
+        p_ = float("nan")
+    if not 0.0 <= p_ < 1.0:
+        raise ValueError(f"{layer} probability must be a number in [0, 1), got p={p!r}")
+    return p_
+
+
 class GaussianDropout(Module):
     r"""Multiplicative Gaussian noise on the units in training; identity in evaluation (§7.12).
 
@@ -53,9 +64,7 @@ class GaussianDropout(Module):
     """
 
     def __init__(self, p=0.5, seed=None):
-        p_ = float(p) if not isinstance(p, bool) else -1.0
-        if not 0.0 <= p_ < 1.0:
-            raise ValueError(f"GaussianDropout probability must be in [0, 1), got p={p!r}")
+        p_ = probability("GaussianDropout", p)
         self.p = p_
         self.sigma = float(np.sqrt(p_ / (1.0 - p_)))
         self.rng = np.random.default_rng(seed)
