@@ -142,3 +142,24 @@ def test_in_a_sequential_the_model_check_and_fit():
                epochs=15, batch_size=64, seed=0, verbose=False)
     assert h.train_loss[-1] < 0.5 * h.train_loss[0]
     assert nr.evaluate(model, nr.SoftmaxCrossEntropy(), X, y)[1] > 0.9
+
+
+def test_one_mask_per_batch_has_the_same_moments_across_batches():
+    p, calls = 0.5, 4000
+    dc = layer(p, seed=9)
+    x1 = np.array([[1.0, -2.0, 0.5, 3.0, -1.0]])
+    y = np.concatenate([dc(x1) for _ in range(calls)])   # one new (5, 3) mask per call
+    mean = x1[0] @ dc.W.data + dc.b.data
+    var = p / (1 - p) * (x1[0] ** 2) @ (dc.W.data ** 2)
+    assert np.all(np.abs(y.mean(axis=0) - mean) < 5 * np.sqrt(var / calls))
+    np.testing.assert_allclose(y.var(axis=0), var, rtol=0.15)   # 4000 draws: relative s.e. ~ 3-4 %
+
+
+def test_sequential_seed_redraws_weights_and_masks_deterministically():
+    def make():
+        return nr.Sequential(nr.DropConnect(0.5, 4, 6), nr.ReLU(), nr.DropConnect(0.5, 6, 2), seed=3)
+    a, b = make(), make()
+    x = np.ones((3, 4), np.float32)
+    np.testing.assert_array_equal(a(x), b(x))
+    np.testing.assert_array_equal(a[0].W.data, b[0].W.data)
+    assert a[0].rng is not a[2].rng and len(a.generators()) == 2
