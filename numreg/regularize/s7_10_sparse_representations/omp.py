@@ -64,7 +64,8 @@ def omp(X, W, k, return_support=False, tol=1e-10):
     are computed once, and the correlations ``W^T r = W^T x - W^T W_S h_S``
     and the Gram matrices ``W_S^T W_S`` are gathered from them (the
     "batch OMP" of Rubinstein, Zibulevsky & Elad 2008), so no residual or
-    ``(n, d, t)`` array of atoms is formed: ``O(n m (d + k^2))`` in all.
+    ``(n, d, t)`` array of atoms is formed: ``O(n m (d + k^2))`` time in all,
+    and ``O(n (m + k^2))`` memory besides ``X`` and ``W``.
 
     For an orthonormal ``W``, OMP picks the ``k`` largest ``|W^T x|``, the
     exact solution of Eq. 7.49. For a dictionary of mutual coherence
@@ -123,9 +124,12 @@ def omp(X, W, k, return_support=False, tol=1e-10):
     limit = tol * np.linalg.norm(X, axis=1)
     stopped = np.zeros(n, dtype=bool)
     for t in range(k):
-        # W^T r = W^T x - W^T W_S h_S: the correlations without forming the residual r
-        C = Wx - (coef[:, None, :] @ WW[np.maximum(support[:, :t], 0)])[:, 0, :]
-        C = np.abs(C) / norms                             # (n, m) normalized |correlation| with the residual
+        # W^T r = W^T x - sum_s h_s W^T w_s over the selected atoms: the correlations without the residual r,
+        # one (n, m) update per selected atom (an unused slot has h_s = 0)
+        C = Wx.copy()
+        for s in range(t):
+            C -= coef[:, s, None] * WW[np.maximum(support[:, s], 0)]
+        C = np.abs(C, out=C) / norms                      # (n, m) normalized |correlation| with the residual
         C[chosen] = -1.0
         j = np.argmax(C, axis=1)
         stopped |= C[rows, j] <= limit                    # no atom can lower the residual any more
