@@ -52,3 +52,8 @@ from .regularize.s7_09_tying_sharing.conv import Conv2d, MaxPool2d, AvgPool2d
 from .regularize.s7_11_bagging.bagging import Bagging
 from .regularize.s7_12_dropout.ensemble import mc_dropout_predict
 from .regularize.s7_13_adversarial.fgsm import fgsm, FGSM
+
+# §7.3, §7.10 OMP, §7.12 dropout's relatives (issue 14)
+from .regularize.s7_12_dropout.dropconnect import DropConnect
+from .regularize.s7_12_dropout.gaussian_dropout import GaussianDropout
+from .regularize.s7_10_sparse_representations.omp import omp

@@ -13,3 +13,5 @@ from .early_stopping import early_stopping_vs_l2
 from .ensembles import cluster_centers, bagging_curve, adversarial_curves
 # studies: a metric against a hyper-parameter over seeds, paired differences (numreg.study)
 from .study import study_curve, paired_intervals
+# §7.3 under-constrained problems
+from .under_constrained import norm_growth
