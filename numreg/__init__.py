@@ -51,3 +51,7 @@ from .regularize.s7_09_tying_sharing.conv import Conv2d, MaxPool2d, AvgPool2d
 from .regularize.s7_11_bagging.bagging import Bagging
 from .regularize.s7_12_dropout.ensemble import mc_dropout_predict
 from .regularize.s7_13_adversarial.fgsm import fgsm, FGSM
+
+# §7.14 tangent distance, tangent prop, manifold tangent classifier
+from .regularize.s7_14_tangent.tangents import tangent_vectors
+from .regularize.s7_14_tangent.distance import tangent_distance, pairwise_tangent_distance, TangentNearestNeighbour
