@@ -134,3 +134,16 @@ def test_bad_arguments():
     with pytest.raises(TypeError, match="Conv2d"):
         TangentProp(1.0, tangents=lambda d: d[:, None]).train_step(conv, nr.SoftmaxCrossEntropy(),
                                                                    np.zeros((2, 1, 4, 4), np.float32), [0, 1])
+
+
+def test_tangent_table_finds_each_rows_tangents_and_refuses_strangers():
+    rng = np.random.default_rng(3)
+    X = rng.random((50, 4, 4)).astype(np.float32)
+    V = rng.standard_normal((50, 2, 16))
+    table = nr.TangentTable(X, V)
+    idx = rng.permutation(50)[:20]
+    assert np.array_equal(table(X[idx]), V[idx])
+    with pytest.raises(ValueError, match="not in the TangentTable"):
+        table(X[idx] + 0.5)
+    with pytest.raises(ValueError, match="V.shape"):
+        nr.TangentTable(X, V[:3])

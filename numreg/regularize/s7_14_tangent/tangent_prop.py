@@ -30,7 +30,7 @@ import numpy as np
 from .forward_mode import jvp, supports, tangent_backward
 from .tangents import TRANSFORMATIONS, check_transformations, tangent_vectors
 
-__all__ = ["TangentProp", "tangent_prop_penalty"]
+__all__ = ["TangentProp", "TangentTable", "tangent_prop_penalty"]
 
 
 def tangent_prop_penalty(model, V, alpha=1.0, grad=True):
@@ -166,3 +166,47 @@ class TangentProp:
     def __repr__(self):
         what = f"transformations={self.transformations}" if self.tangents is None else f"tangents={self.tangents!r}"
         return f"TangentProp(alpha={self.alpha}, {what}, sigma={self.sigma}, normalize={self.normalize})"
+
+
+class TangentTable:
+    """Precomputed tangents of a fixed training set, looked up by the rows of each batch.
+
+    Tangents that cost much to compute and depend only on ``x`` (those a
+    contractive autoencoder learned: one eigen-decomposition per image) are
+    computed once for the training set and found again for each batch:
+    ``TangentProp(alpha, tangents=TangentTable(X, V))``.
+
+    Parameters
+    ----------
+    X : ndarray, (N, ...)
+        The training inputs, as ``fit`` sees them (same dtype).
+    V : ndarray, (N, T, D)
+        Their tangents.
+
+    Notes
+    -----
+    Each row is keyed by its inner product with a fixed random vector; a
+    batch is looked up with ``np.searchsorted`` on the sorted keys and the
+    rows found are compared with the batch, so a batch row that is not in
+    the table (an augmented image) raises ``ValueError`` instead of getting
+    another image's tangents.
+    """
+
+    def __init__(self, X, V):
+        X, V = np.asarray(X), np.asarray(V)
+        if V.ndim != 3 or len(V) != len(X):
+            raise ValueError(f"V must have shape (N, T, D) with N = len(X) = {len(X)}, got V.shape={V.shape}")
+        self.X, self.V = X.reshape(len(X), -1), V
+        self._proj = np.random.default_rng(0).standard_normal(self.X.shape[1])
+        keys = self.X.astype(np.float64) @ self._proj
+        self._order = np.argsort(keys, kind="stable")
+        self._keys = keys[self._order]
+
+    def __call__(self, data):
+        flat = np.asarray(data).reshape(len(data), -1)
+        pos = np.clip(np.searchsorted(self._keys, flat.astype(np.float64) @ self._proj), 0, len(self._keys) - 1)
+        idx = self._order[pos]
+        if not np.array_equal(self.X[idx], flat.astype(self.X.dtype, copy=False)):
+            raise ValueError("a batch row is not in the TangentTable (augmented or new data?): "
+                             "give tangents computed from the batch instead")
+        return self.V[idx]
