@@ -169,3 +169,21 @@ def test_float32_with_the_papers_xi_warns_that_nothing_moves():
 def test_bad_arguments(kw, match):
     with pytest.raises(ValueError, match=match):
         VAT(**kw)
+
+
+def test_checkpoint_and_resume_are_bit_identical(tmp_path):
+    (X, y), _ = nr.data.load_dataset("font-digits", 120, 10, seed=0)
+    Xl, yl, Xu = X[:30], y[:30], X[30:]
+
+    def run(epochs, **kw):
+        model = nr.mlp(hidden=(16,), seed=0)
+        vat = VAT(epsilon=1.0, xi=1e-2, unlabeled=Xu, unlabeled_batch_size=20, seed=3)
+        h = nr.fit(model, nr.SoftmaxCrossEntropy(), nr.Adam(model.parameters(), 1e-3), (Xl, yl), epochs=epochs,
+                   batch_size=10, adversarial=vat, seed=0, verbose=False, **kw)
+        return h, model.state_dict()
+
+    h_full, w_full = run(4)
+    run(2, checkpoint=tmp_path / "vat.npz")
+    h_res, w_res = run(4, resume=tmp_path / "vat.npz")
+    assert h_res.train_loss == h_full.train_loss
+    assert all(np.array_equal(w_full[k], w_res[k]) for k in w_full)

@@ -27,6 +27,7 @@ import numbers
 
 import numpy as np
 
+from ...core.layers import Flatten, Linear
 from .forward_mode import jvp, supports, tangent_backward
 from .tangents import TRANSFORMATIONS, check_transformations, tangent_vectors
 
@@ -68,17 +69,17 @@ def tangent_prop_penalty(model, V, alpha=1.0, grad=True):
 
 
 def _input_shape(model):
-    """The shape of the input of the model's last forward (its first layer kept it)."""
-    layers = model.layers if hasattr(model, "layers") else [model]
-    first = layers[0]
-    while hasattr(first, "layers"):
-        first = first.layers[0]
-    if hasattr(first, "shape") and getattr(first, "shape", None) is not None and not hasattr(first, "W"):
-        return first.shape                   # Flatten keeps the input shape
-    x = getattr(first, "x", None)
-    if x is None:
+    """The shape of the input of the model's last forward, as its first layer kept it (Flatten or Linear)."""
+    first = next(m for _, m in model.named_modules() if not m.named_children())
+    if isinstance(first, Flatten):
+        shape = getattr(first, "shape", None)
+    elif isinstance(first, Linear):
+        shape = None if first.x is None else first.x.shape
+    else:
+        raise TypeError(f"tangent prop needs a model whose first layer is Flatten or Linear, got {first!r}")
+    if shape is None:
         raise ValueError("the model has no forward pass to differentiate: call model.forward(x) first")
-    return x.shape
+    return shape
 
 
 class TangentProp:
