@@ -147,3 +147,19 @@ def test_tangent_table_finds_each_rows_tangents_and_refuses_strangers():
         table(X[idx] + 0.5)
     with pytest.raises(ValueError, match="V.shape"):
         nr.TangentTable(X, V[:3])
+
+
+def test_tangent_backward_without_input_adjoints_adds_the_same_parameter_gradients():
+    from numreg.regularize.s7_14_tangent.forward_mode import tangent_backward
+    model = net(nr.Sigmoid)
+    x, _, V = data()
+    grads = []
+    for input_grad in (True, False):
+        for p in model.parameters():
+            p.grad[...] = 0
+        model.forward(x)
+        Jv, trace = jvp(model, V)
+        out = tangent_backward(model, trace, None, Jv, input_grad=input_grad)
+        assert (out[1] is None) == (not input_grad)
+        grads.append([p.grad.copy() for p in model.parameters()])
+    assert all(np.array_equal(a, b) for a, b in zip(*grads))

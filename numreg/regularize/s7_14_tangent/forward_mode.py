@@ -106,7 +106,7 @@ def jvp(module, dx):
                     f"supported: Linear, ReLU, Tanh, Sigmoid, Flatten, Dropout, GaussianNoise, Sequential")
 
 
-def tangent_backward(module, trace, gy, gdy):
+def tangent_backward(module, trace, gy, gdy, input_grad=True):
     """Back-propagate the adjoints of a layer's output and output tangent; adds parameter gradients.
 
     Parameters
@@ -119,17 +119,26 @@ def tangent_backward(module, trace, gy, gdy):
         ``dL/dy``, the adjoint of the primal output; None means zero.
     gdy : ndarray, (n, T, ...)
         ``dL/dy'``, the adjoint of the output tangents.
+    input_grad : bool, default True
+        Whether the adjoints of the input are wanted; False stops at the
+        first layer with parameters and skips its two products with ``W^T``
+        (the largest of the pass when the input is an image).
 
     Returns
     -------
     gx : ndarray or None
-        ``dL/dx`` (None if it is zero).
-    gdx : ndarray, (n, T, ...)
+        ``dL/dx`` (None if it is zero, or not wanted).
+    gdx : ndarray, (n, T, ...), or None if not wanted
         ``dL/dx'``.
     """
     if isinstance(module, Sequential):
-        for layer, t in zip(reversed(module.layers), reversed(trace)):
-            gy, gdy = tangent_backward(layer, t, gy, gdy)
+        layers = module.layers
+        stop = -1 if input_grad else next((i for i, m in enumerate(layers) if m.parameters()), -1)
+        for i in range(len(layers) - 1, stop, -1):
+            gy, gdy = tangent_backward(layers[i], trace[i], gy, gdy)
+        if stop >= 0:
+            tangent_backward(layers[stop], trace[stop], gy, gdy, input_grad=False)
+            return None, None
         return gy, gdy
     if isinstance(module, Linear):
         W = module.W
@@ -140,8 +149,8 @@ def tangent_backward(module, trace, gy, gdy):
             W.grad += a.T @ gy
             if module.b is not None:
                 module.b.grad += gy.sum(axis=0)
-            gx = gy @ W.data.T
-        return gx, gdy @ W.data.T
+            gx = gy @ W.data.T if input_grad else None
+        return gx, (gdy @ W.data.T if input_grad else None)
     if isinstance(module, (ReLU, Tanh, Sigmoid)):
         d1, d2 = _slopes(module)
         gz = None if gy is None else d1 * gy

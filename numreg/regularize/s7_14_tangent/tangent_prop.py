@@ -64,7 +64,7 @@ def tangent_prop_penalty(model, V, alpha=1.0, grad=True):
     Jv, trace = jvp(model, V)
     value = alpha * float(np.sum(Jv.astype(np.float64) ** 2)) / n
     if grad and alpha:
-        tangent_backward(model, trace, None, Jv * dtype.type(2.0 * alpha / n))
+        tangent_backward(model, trace, None, Jv * dtype.type(2.0 * alpha / n), input_grad=False)
     return value
 
 
