@@ -136,3 +136,24 @@ def test_bad_arguments():
         pairwise_tangent_distance(x, x, chunk=0)
     with pytest.raises(ValueError, match="'bend'"):
         TangentNearestNeighbour(("bend",)).fit(x, [0, 1])
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), t=st.integers(1, 4), D=st.integers(6, 30), spring=st.sampled_from([0.0, 0.1]))
+def test_properties_on_random_tangents(seed, t, D, spring):
+    rng = np.random.default_rng(seed)
+    x, y = rng.standard_normal((2, 3, D))
+    Tx, Ty = rng.standard_normal((2, 3, t, D))
+    eu = np.linalg.norm(x - y, axis=1)
+    two = tangent_distance(x, y, Tx, Ty, spring=spring)
+    one = tangent_distance(x, y, Tx, Ty, two_sided=False, spring=spring)
+    assert np.all(two <= one + 1e-9 * eu) and np.all(one <= eu * (1 + 1e-12))
+    tol = 1e-7 * eu.max()
+    assert np.allclose(two, tangent_distance(y, x, Ty, Tx, spring=spring), rtol=1e-7, atol=tol)
+    # moving x along its own tangent plane does not change the (spring-free) distance
+    if spring == 0.0:
+        moved = x + np.einsum("ntd,nt->nd", Tx, rng.standard_normal((3, t)))
+        assert np.allclose(tangent_distance(moved, y, Tx, Ty), two, rtol=1e-6, atol=tol)

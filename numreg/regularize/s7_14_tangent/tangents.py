@@ -52,7 +52,8 @@ def check_transformations(transformations):
     try:
         names = tuple(transformations)
     except TypeError:
-        raise TypeError(f"transformations must be a sequence of names, got transformations={transformations!r}") from None
+        raise TypeError(f"transformations must be a sequence of names, "
+                        f"got transformations={transformations!r}") from None
     if not names:
         raise ValueError("transformations must name at least one transformation, got an empty sequence")
     for name in names:
