@@ -56,6 +56,11 @@ def _slopes(layer):
     return d1, d1 * (1 - 2 * y)
 
 
+def _matmul(a, M):
+    """``a @ M`` for ``a`` of shape ``(n, T, d)`` as one ``(n T, d)`` product (not ``n`` small ones)."""
+    return (a.reshape(-1, a.shape[-1]) @ M).reshape(a.shape[:-1] + (M.shape[1],))
+
+
 def supports(module):
     """Whether ``jvp``/``tangent_backward`` know every layer of ``module``."""
     if isinstance(module, Sequential):
@@ -93,7 +98,7 @@ def jvp(module, dx):
             traces.append(t)
         return dx, traces
     if isinstance(module, Linear):
-        return dx @ module.W.data, dx
+        return _matmul(dx, module.W.data), dx
     if isinstance(module, (ReLU, Tanh, Sigmoid)):
         return _slopes(module)[0][:, None] * dx, dx
     if isinstance(module, Flatten):
@@ -150,7 +155,7 @@ def tangent_backward(module, trace, gy, gdy, input_grad=True):
             if module.b is not None:
                 module.b.grad += gy.sum(axis=0)
             gx = gy @ W.data.T if input_grad else None
-        return gx, (gdy @ W.data.T if input_grad else None)
+        return gx, (_matmul(gdy, W.data.T) if input_grad else None)
     if isinstance(module, (ReLU, Tanh, Sigmoid)):
         d1, d2 = _slopes(module)
         gz = None if gy is None else d1 * gy
