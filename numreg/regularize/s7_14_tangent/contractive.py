@@ -104,9 +104,19 @@ class ContractiveAutoencoder:
         return self.encoder.parameters() + self.decoder.parameters()
 
     def loss_and_grad(self, X):
-        """Forward and backward on a batch: returns ``(reconstruction loss, contraction)``; adds the gradients.
+        """Forward and backward on a batch; adds the objective's gradient to the parameters' ``.grad``.
 
-        The objective is ``reconstruction + lam * contraction``.
+        Parameters
+        ----------
+        X : ndarray, (n, ...)
+            A batch, values in [0, 1].
+
+        Returns
+        -------
+        (float, float)
+            The reconstruction cross-entropy (mean over the batch) and the
+            contraction ``mean ||J||_F^2``; the objective is
+            ``reconstruction + lam * contraction``.
         """
         x = X.reshape(len(X), -1)
         h = self.encoder.forward(X)
@@ -123,7 +133,26 @@ class ContractiveAutoencoder:
         return rec, omega
 
     def fit(self, X, epochs=10, batch_size=100, lr=1e-3, seed=None):
-        """Train with Adam on ``X`` ``(n, ...)`` (values in [0, 1]). Returns self."""
+        """Train by mini-batch Adam on ``reconstruction + lam * contraction``.
+
+        Parameters
+        ----------
+        X : ndarray, (n, ...)
+            Inputs with values in [0, 1] (flattened to ``(n, D)``); no labels.
+        epochs : int, default 10
+            Passes over ``X``.
+        batch_size : int, default 100
+        lr : float, default 1e-3
+            Adam's step size.
+        seed : int or None, default None
+            Seed of the shuffling.
+
+        Returns
+        -------
+        self
+            With ``history_`` extended by one ``(reconstruction, contraction)``
+            pair per epoch (means over the epoch's examples).
+        """
         X = np.asarray(X, dtype=self.W.dtype)
         for name, v in (("epochs", epochs), ("batch_size", batch_size)):
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:

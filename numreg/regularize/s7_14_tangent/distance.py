@@ -201,7 +201,20 @@ class TangentNearestNeighbour:
         self.chunk = chunk
 
     def fit(self, X, y, image_shape=None):
-        """Store the training images ``(N, H, W)`` (or flat with ``image_shape``) and labels ``(N,)``. Returns self."""
+        """Store the training images and labels, and compute their tangents.
+
+        Parameters
+        ----------
+        X : ndarray, (N, H, W), or (N, H*W) with ``image_shape`` (or square)
+        y : array_like, (N,)
+            Their labels.
+        image_shape : (int, int) or None, default None
+            ``(H, W)`` of flat images.
+
+        Returns
+        -------
+        self
+        """
         imgs = as_images(X, image_shape, "X")
         y = np.asarray(y)
         if y.shape != (len(imgs),):
