@@ -18,7 +18,10 @@ per class) keep their label; the rest are unlabeled. Each method:
 - **denoising autoencoder + head** (h = f(x)): an encoder 784-256 shared by
   a decoder restoring masked inputs (all data) and a classifier head (the
   100 labels), the two losses summed; also with lambda = 0 (the same
-  network and noise, no reconstruction term).
+  network and noise, no reconstruction term);
+- **virtual adversarial training** (§7.13): the seed network on the 100
+  labels, plus ``alpha * LDS`` on each batch and ``--vat-batch`` unlabeled
+  images drawn per step (``nr.VAT``, ``epsilon = --vat-eps``).
 
 The transductive methods (cluster-then-label, label propagation) label the
 unlabeled pool; the seed network is then trained on the 100 true labels
@@ -71,6 +74,8 @@ def main():
     ap.add_argument("--lam", type=float, default=30.0, help="weight of the autoencoder's reconstruction loss")
     ap.add_argument("--epochs", type=int, default=10, help="epochs over the pool (pseudo-labels, autoencoder)")
     ap.add_argument("--steps", type=int, default=1500, help="optimizer steps of a 100-label training run")
+    ap.add_argument("--vat-eps", type=float, default=1.0, help="epsilon (L2 per image) of VAT")
+    ap.add_argument("--vat-batch", type=int, default=128, help="unlabeled images per VAT step")
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
 
@@ -144,6 +149,14 @@ def main():
         m.fit(Xl, yl, Xu, epochs=args.epochs, batch_size=128, labeled_batch_size=32, seed=args.seed)
         name = f"denoising AE + head, lambda={lam:g}" + ("" if lam else " (no reconstruction)")
         row(name, accuracy(m, Xu, yu), accuracy(m, Xt, yt), t0)
+
+    t0 = time.perf_counter()
+    model = nr.mlp(seed=args.seed)
+    vat = nr.VAT(epsilon=args.vat_eps, xi=1e-2, unlabeled=Xu, unlabeled_batch_size=args.vat_batch, seed=args.seed)
+    nr.fit(model, nr.SoftmaxCrossEntropy(), nr.Adam(model.parameters(), lr=1e-3), (Xl, yl), epochs=sup_epochs,
+           batch_size=64, seed=args.seed, verbose=False, adversarial=vat)
+    row(f"virtual adversarial training (epsilon={args.vat_eps:g})", accuracy(model, Xu, yu), accuracy(model, Xt, yt),
+        t0, f"{args.vat_batch} unlabeled per step")
 
     best = max(rows, key=lambda r: r[2])
     print(f"\nbest test accuracy: {best[0]} ({best[2]:.3f}) against {rows[0][2]:.3f} with the 100 labels alone")

@@ -57,3 +57,9 @@ from .regularize.s7_13_adversarial.fgsm import fgsm, FGSM
 from .regularize.s7_12_dropout.dropconnect import DropConnect
 from .regularize.s7_12_dropout.gaussian_dropout import GaussianDropout
 from .regularize.s7_10_sparse_representations.omp import omp
+# §7.14 tangent distance, tangent prop, manifold tangent classifier
+from .regularize.s7_14_tangent.tangents import tangent_vectors
+from .regularize.s7_14_tangent.distance import tangent_distance, pairwise_tangent_distance, TangentNearestNeighbour
+from .regularize.s7_14_tangent.tangent_prop import TangentProp, TangentTable, tangent_prop_penalty
+from .regularize.s7_13_adversarial.vat import VAT
+from .regularize.s7_14_tangent.contractive import ContractiveAutoencoder

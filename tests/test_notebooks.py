@@ -24,7 +24,7 @@ EXPECTED = [
     "00_mlp_and_gradients", "01_norm_penalties", "02_constrained_optimization", "03_under_constrained",
     "04_dataset_augmentation",
     "05_noise_and_label_smoothing", "06_semi_supervised", "07_multitask", "08_early_stopping",
-    "09_parameter_tying_and_sharing", "11_bagging_and_dropout", "13_adversarial_training",
+    "09_parameter_tying_and_sharing", "11_bagging_and_dropout", "13_adversarial_training", "14_tangent_prop",
 ]
 
 
@@ -129,7 +129,7 @@ def test_readme_table_names_only_what_exists():
         assert re.search(r"\]\(notebooks/\d\d_\w+\.ipynb\)", cells[4]), f"no notebook in: {row}"
         assert re.search(r"`tests/(\w+/)*test_\w+\.py`", cells[5]), f"no test in: {row}"
     for section in ["7.1.1", "7.1.2", "7.2", "7.3", "7.4", "7.5", "7.5.1", "7.6", "7.7", "7.8", "7.9", "7.10", "7.11",
-                    "7.12", "7.13"]:
+                    "7.12", "7.13", "7.14"]:
         assert section in sections, f"no row for §{section}"
 
 

@@ -1,4 +1,4 @@
-# Source of notebooks/02_under_constrained.ipynb -- edit here, then: python notebooks/build.py 02_under
+# Source of notebooks/03_under_constrained.ipynb -- edit here, then: python notebooks/build.py 03
 
 # %% [markdown]
 # # 2b · Regularization and under-constrained problems (§7.3)

@@ -1,4 +1,4 @@
-# Source of notebooks/04_dataset_augmentation.ipynb -- edit here, then: python notebooks/build.py 03
+# Source of notebooks/04_dataset_augmentation.ipynb -- edit here, then: python notebooks/build.py 04
 
 # %% [markdown]
 # # 3 · Dataset augmentation (§7.4)

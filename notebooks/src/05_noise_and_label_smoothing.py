@@ -1,4 +1,4 @@
-# Source of notebooks/05_noise_and_label_smoothing.ipynb -- edit here, then: python notebooks/build.py 04
+# Source of notebooks/05_noise_and_label_smoothing.ipynb -- edit here, then: python notebooks/build.py 05
 
 # %% [markdown]
 # # 4 · Noise robustness and label smoothing (§7.5)

@@ -1,4 +1,4 @@
-# Source of notebooks/06_semi_supervised.ipynb -- edit here, then: python notebooks/build.py 05
+# Source of notebooks/06_semi_supervised.ipynb -- edit here, then: python notebooks/build.py 06
 
 # %% [markdown]
 # # 5 · Semi-supervised learning (§7.6)

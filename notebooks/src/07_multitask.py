@@ -1,4 +1,4 @@
-# Source of notebooks/07_multitask.ipynb -- edit here, then: python notebooks/build.py 06
+# Source of notebooks/07_multitask.ipynb -- edit here, then: python notebooks/build.py 07
 
 # %% [markdown]
 # # 6 · Multitask learning (§7.7)

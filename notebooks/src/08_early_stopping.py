@@ -1,4 +1,4 @@
-# Source of notebooks/08_early_stopping.ipynb -- edit here, then: python notebooks/build.py 07
+# Source of notebooks/08_early_stopping.ipynb -- edit here, then: python notebooks/build.py 08
 
 # %% [markdown]
 # # 7 · Early stopping (§7.8)

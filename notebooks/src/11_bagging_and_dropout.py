@@ -1,4 +1,4 @@
-# Source of notebooks/11_bagging_and_dropout.ipynb -- edit here, then: python notebooks/build.py 09
+# Source of notebooks/11_bagging_and_dropout.ipynb -- edit here, then: python notebooks/build.py 11
 
 # %% [markdown]
 # # 9 · Bagging (§7.11) and dropout (§7.12)
