@@ -87,7 +87,9 @@ def test_worker_death_in_process_pool_is_retried(tmp_path, markers):
     r = st.run_study(s, tmp_path / "out", executor="processes", workers=2, progress=False)
     assert r.complete and not r.failed
     counts = runs.executions(markers)
-    assert len(counts) == 4 and all(n >= 2 for n in counts.values())   # each died once, then ran again
+    seed0 = {k for k, _, seed in s.runs() if seed == 0}
+    assert len(counts) == 4 and all(counts[k] >= 2 for k in seed0)    # each died once, then ran again
+    assert sum(e["attempts"] > 1 for e in r.records) >= 2                 # and the runner retried them
     ref = st.run_study(tiny_study(markers), tmp_path / "ref", executor="local", progress=False)
     assert [metrics_only(e["record"]) for e in r.records] == [metrics_only(e["record"]) for e in ref.records]
 
