@@ -14,6 +14,7 @@ class InProcessExecutor(Executor):
     """Run each call at once, in this process (``--executor local``: debugging, pdb, profiling)."""
 
     def submit(self, fn, /, *args, **kwargs):
+        """Call ``fn(*args, **kwargs)`` now; a ``Future`` holding its result or its exception."""
         future = Future()
         try:
             future.set_result(fn(*args, **kwargs))

@@ -57,7 +57,8 @@ class StudyResult:
         The study's folder.
     records : list of dict
         The finished runs' envelopes (``key``, ``config``, ``seed``,
-        ``attempts``, ``wall_time``, ``record``), in the study's order.
+        ``attempts``, ``errors`` of the failed attempts before the one that
+        succeeded, ``wall_time``, ``record``), in the study's order.
     failed : list of dict
         The runs that failed every attempt (``key``, ``config``, ``seed``, ``errors``).
     malformed : list of (str, str)
@@ -133,7 +134,7 @@ class _Loop:
         except Exception as e:   # noqa: BLE001 -- e.g. Dask's KilledWorker, a pickling error
             status, payload = "error", f"{type(e).__name__}: {e}"
         if status == "ok":
-            payload["attempts"] = len(p.errors) + 1
+            payload["attempts"], payload["errors"] = len(p.errors) + 1, list(p.errors)   # earlier failures kept
             self.store.save(payload)
             self.done[p.key] = payload
             self.progress.update(ok=True)

@@ -74,12 +74,21 @@ class RunStore:
         _write_json(self.path(envelope["key"], "failed"), envelope)
 
     def load(self, key):
-        """The envelope of finished run ``key``, or None if it is not done.
+        """Read finished run ``key`` back, checked.
 
-        A file that is not a readable, consistent run file (truncated,
-        edited, of another run) is reported with a ``MalformedRecordWarning``,
-        renamed ``<key>.json.malformed`` and treated as not done; returns
-        ``(None, reason)`` in that case, ``(envelope, None)`` otherwise.
+        Parameters
+        ----------
+        key : str
+            The run's key (:func:`numreg.study.run_key`).
+
+        Returns
+        -------
+        (dict or None, str or None)
+            ``(envelope, None)`` for a finished run; ``(None, None)`` if the
+            run is not done; ``(None, reason)`` if its file is not a
+            readable, consistent run file (truncated, edited, of another
+            run): the file is then reported with a ``MalformedRecordWarning``,
+            renamed ``<key>.json.malformed`` and the run counts as not done.
         """
         path = self.path(key)
         if not os.path.exists(path):

@@ -80,6 +80,7 @@ def test_transient_failure_is_retried_and_its_failed_file_removed(tmp_path, mark
     r = st.run_study(tiny_study(markers, fn=runs.flaky_run, seeds=1, epochs=[2]), out, executor="local",
                      retries=1, progress=False)
     assert r.complete and [e["attempts"] for e in r.records] == [2, 2]     # raised once, then succeeded
+    assert all(len(e["errors"]) == 1 and "RuntimeError: transient failure" in e["errors"][0] for e in r.records)
 
 
 def test_worker_death_in_process_pool_is_retried(tmp_path, markers):
@@ -90,6 +91,7 @@ def test_worker_death_in_process_pool_is_retried(tmp_path, markers):
     seed0 = {k for k, _, seed in s.runs() if seed == 0}
     assert len(counts) == 4 and all(counts[k] >= 2 for k in seed0)    # each died once, then ran again
     assert sum(e["attempts"] > 1 for e in r.records) >= 2                 # and the runner retried them
+    assert any("worker process died" in err for e in r.records for err in e["errors"])
     ref = st.run_study(tiny_study(markers), tmp_path / "ref", executor="local", progress=False)
     assert [metrics_only(e["record"]) for e in r.records] == [metrics_only(e["record"]) for e in ref.records]
 
