@@ -75,3 +75,41 @@ def test_bias_penalty_script_as_a_study(tmp_path, capsys):
     assert r.complete and "2. The seed network" in out and "(paired)" in out
     checks = [e["record"]["max_difference"] for e in r.records if e["config"]["part"] == "nr.fit check"]
     assert len(checks) == 4 and max(checks) < 1e-8
+
+
+def test_robustness_script_as_a_study(tmp_path, capsys):
+    r = script("robustness").main(["--n-train", "300", "--n-test", "100", "--epochs", "1", "--hidden", "16",
+                                   "--plot", str(tmp_path / "r.png"), "--executor", "local", "--seeds", "2",
+                                   "--out", str(tmp_path / "rb"), "--no-progress"])
+    out = capsys.readouterr().out
+    assert [c["model"] for c in r.study.configs] == ["dense", "local sparse", "input noise", "augmentation", "dropout"]
+    header = [line for line in out.splitlines() if line.startswith("corruption")][0].split()
+    assert header[:3] == ["corruption", "level", "dense"]
+    assert (tmp_path / "r.png").stat().st_size > 0 and "against the dense network" in out
+    assert all(0 <= a <= 1 for e in r.records for _, _, a in e["record"]["rows"])
+
+
+def test_label_smoothing_script_as_a_study(tmp_path, capsys):
+    r = script("label_smoothing").main(["--n-train", "300", "--n-test", "100", "--epochs", "1", "--eps", "0.1",
+                                        "--executor", "local", "--seeds", "1", "--out", str(tmp_path / "ls"),
+                                        "--no-progress", "--plot", str(tmp_path / "rel.png")])
+    assert len(r.records) == 6                                  # 2 regimes x (none, book, uniform)
+    target = {(e["config"]["regime"], e["config"]["smoothing"]): e["record"]["true_class_target"] for e in r.records}
+    # the true-class targets of the two conventions at epsilon = 0.1, k = 10: 0.9 and 0.91
+    assert target["no dropout", "book"] == pytest.approx(0.9) and target["no dropout", "uniform"] == pytest.approx(0.91)
+    assert (tmp_path / "rel.png").stat().st_size > 0
+
+
+def test_reliability_rows_rebuilt_from_confidence_and_correctness():
+    import numpy as np
+    ls = script("label_smoothing")
+    rng = np.random.default_rng(0)
+    P = rng.dirichlet(np.ones(10), size=200)
+    y = rng.integers(0, 10, 200)
+    Q = ls.probabilities(P.max(axis=1), (P.argmax(axis=1) == y).astype(int), y)
+    np.testing.assert_allclose(Q.sum(axis=1), 1.0)
+    import numreg as nr
+    ra, rb = nr.metrics.reliability(P, y), nr.metrics.reliability(Q, y)
+    np.testing.assert_array_equal(ra["count"], rb["count"])
+    np.testing.assert_allclose(np.nan_to_num(ra["accuracy"]), np.nan_to_num(rb["accuracy"]))
+    np.testing.assert_allclose(np.nan_to_num(ra["confidence"]), np.nan_to_num(rb["confidence"]))
