@@ -102,3 +102,11 @@ def bad_return_run(config, seeds):
 
 def nan_run(config, seeds):
     return {"loss": float("nan")}
+
+
+def killer_run(config, seeds):
+    """Kill its worker every time when ``config["killer"]`` is set; else ``tiny_run``."""
+    if config.get("killer"):
+        mark(config, seeds)
+        os._exit(4)
+    return tiny_run(config, seeds)
