@@ -144,3 +144,24 @@ def test_killed_study_resumes_without_repeating_finished_runs(tmp_path, markers)
     assert all(counts[k] == 1 for k in finished)           # nothing finished was run again
     assert len(counts) == 8 and sum(counts.values()) <= 9  # at most the one run in flight was repeated
     assert not [p for p in (out / "runs").iterdir() if p.name.endswith(".tmp")]
+
+
+def test_temporary_files_of_a_killed_writer_are_removed(tmp_path, markers):
+    out = tmp_path / "out"
+    (out / "runs").mkdir(parents=True)
+    stale = out / "runs" / ".0123456789abcdef0123.json.x1y2.tmp"        # what atomic_write leaves when killed
+    stale.write_text('{"format": "numreg.st')
+    r = st.run_study(tiny_study(markers, seeds=1), out, executor="local", progress=False)
+    assert r.complete and not stale.exists()
+    assert sorted(p.name for p in (out / "runs").iterdir()) == sorted(f"{e['key']}.json" for e in r.records)
+
+
+def test_progress_bar_counts_done_failed_remaining():
+    import io
+    from numreg.study.progress import Progress
+    with Progress(total=10, done=4, name="t") as bar:
+        bar.bar.fp = io.StringIO()
+        bar.update(ok=True)
+        bar.update(ok=False)
+        text = str(bar.bar)
+    assert "6/10" in text and "done=5" in text and "failed=1" in text and "remaining=4" in text
