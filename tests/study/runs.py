@@ -110,3 +110,10 @@ def killer_run(config, seeds):
         mark(config, seeds)
         os._exit(4)
     return tiny_run(config, seeds)
+
+
+def pid_run(config, seeds):
+    """Leave this worker's process id in ``config["markers"]``, then take long (to be killed meanwhile)."""
+    open(os.path.join(config["markers"], f"pid-{os.getpid()}"), "w").close()
+    time.sleep(30)
+    return {"x": 1.0}

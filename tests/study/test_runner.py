@@ -126,6 +126,46 @@ SCRIPT = textwrap.dedent("""
 """)
 
 
+POOL_SCRIPT = textwrap.dedent("""
+    import sys
+    sys.path[:0] = [{root!r}, {here!r}]
+    import numreg.study as st, runs
+    s = st.Study("pids", runs.pid_run, st.grid(a=[1, 2], markers=[{markers!r}]), seeds=1)
+    st.run_study(s, {out!r}, executor="processes", workers=2, progress=False)
+""")
+
+
+def _alive(pid):
+    """True if ``pid`` runs (a zombie, ended but not yet reaped by a container's init, counts as ended)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_pool_workers_end_when_the_runner_is_killed(tmp_path, markers):
+    code = POOL_SCRIPT.format(root=ROOT, here=HERE, markers=markers, out=str(tmp_path / "out"))
+    proc = subprocess.Popen([sys.executable, "-c", code])
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and len(os.listdir(markers)) < 2:
+        time.sleep(0.05)
+    pids = [int(n.split("-")[1]) for n in os.listdir(markers)]
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and any(_alive(p) for p in pids):
+        time.sleep(0.1)
+    survivors = [p for p in pids if _alive(p)]
+    for p in survivors:                       # do not leave them behind if the check fails
+        os.kill(p, signal.SIGKILL)
+    assert len(pids) == 2 and not survivors
+
+
 def test_killed_study_resumes_without_repeating_finished_runs(tmp_path, markers):
     out = tmp_path / "out"
     code = SCRIPT.format(root=ROOT, here=HERE, markers=markers, out=str(out))
