@@ -28,7 +28,6 @@ import os
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")        # the runs, not the matrix products, share the cores
 
-import numpy as np  # noqa: E402
 
 import numreg as nr  # noqa: E402
 from numreg import study as st  # noqa: E402

@@ -96,7 +96,7 @@ def report(result, args):
     if not result.records:
         return
     tables = mean_tables(result)
-    print(f"\nmean test accuracy over the seeds, per corruption and level:")
+    print("\nmean test accuracy over the seeds, per corruption and level:")
     print(nr.robust.compare(tables))
     print("(per-corruption columns of the table above: mean accuracy over its three levels; "
           "kept = mean corrupted / clean)")
