@@ -7,8 +7,8 @@ import pytest
 
 import numreg.study as st
 from numreg.study import cli
-import runs
-from conftest import HERE
+import study_runs as runs
+from study_runs import HERE
 
 EXPERIMENTS = os.path.join(os.path.dirname(os.path.dirname(HERE)), "experiments")
 

@@ -2,8 +2,8 @@
 import pytest
 
 import numreg.study as st
-import runs
-from conftest import metrics_only
+import study_runs as runs
+from study_runs import metrics_only
 
 distributed = pytest.importorskip("distributed")
 

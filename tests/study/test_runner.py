@@ -9,8 +9,8 @@ import time
 import pytest
 
 import numreg.study as st
-import runs
-from conftest import HERE, metrics_only
+import study_runs as runs
+from study_runs import HERE, metrics_only
 
 ROOT = os.path.dirname(os.path.dirname(HERE))
 
@@ -120,7 +120,7 @@ def test_process_pool_gives_the_in_process_records(tmp_path, markers):
 SCRIPT = textwrap.dedent("""
     import sys
     sys.path[:0] = [{root!r}, {here!r}]
-    import numreg.study as st, runs
+    import numreg.study as st, study_runs as runs
     s = st.Study("slow", runs.tiny_run, st.grid(sleep=[0.4], markers=[{markers!r}], dropout=[0.0, 0.5]), seeds=4)
     st.run_study(s, {out!r}, executor="local", progress=False)
 """)
@@ -129,7 +129,7 @@ SCRIPT = textwrap.dedent("""
 POOL_SCRIPT = textwrap.dedent("""
     import sys
     sys.path[:0] = [{root!r}, {here!r}]
-    import numreg.study as st, runs
+    import numreg.study as st, study_runs as runs
     s = st.Study("pids", runs.pid_run, st.grid(a=[1, 2], markers=[{markers!r}]), seeds=1)
     st.run_study(s, {out!r}, executor="processes", workers=2, progress=False)
 """)

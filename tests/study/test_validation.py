@@ -1,7 +1,7 @@
 import pytest
 
 import numreg.study as st
-import runs
+import study_runs as runs
 
 
 def study(**kw):

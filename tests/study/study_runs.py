@@ -16,6 +16,13 @@ import numpy as np
 import numreg as nr
 from numreg.study import history_record, run_key
 
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def metrics_only(record):
+    """A record without its wall-clock fields (the only part allowed to differ between executions)."""
+    return {k: v for k, v in record.items() if "time" not in k}
+
 
 def problem(seed, n=160, d=6):
     """Two Gaussian classes in ``d`` dimensions, from ``seed`` alone."""
