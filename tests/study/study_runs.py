@@ -1,5 +1,9 @@
 """Run functions for the study tests, importable by pool and Dask workers (top-level functions).
 
+No ``conftest.py`` here: a second module named ``conftest`` would shadow ``tests/conftest.py``
+for the tests that import it by name. pytest puts this folder on ``sys.path`` (rootdir-less
+``prepend`` import mode), the workers inherit it, and the ``markers`` fixture is imported from here.
+
 ``tiny_run`` trains a small network on a two-class problem drawn from the
 run's ``split`` stream, with a noise "augmentation" drawn from its
 ``augment`` stream, and records a fingerprint of every training batch it saw
@@ -12,11 +16,20 @@ import time
 import uuid
 
 import numpy as np
+import pytest
 
 import numreg as nr
 from numreg.study import history_record, run_key
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+@pytest.fixture
+def markers(tmp_path):
+    """A fresh folder for the execution markers of one test (a fixture: import it into the test module)."""
+    folder = tmp_path / "markers"
+    folder.mkdir()
+    return str(folder)
 
 
 def metrics_only(record):

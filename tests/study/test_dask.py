@@ -3,7 +3,7 @@ import pytest
 
 import numreg.study as st
 import study_runs as runs
-from study_runs import metrics_only
+from study_runs import metrics_only, markers  # noqa: F401 -- markers is a fixture
 
 distributed = pytest.importorskip("distributed")
 

@@ -10,7 +10,7 @@ import pytest
 
 import numreg.study as st
 import study_runs as runs
-from study_runs import HERE, metrics_only
+from study_runs import HERE, metrics_only, markers  # noqa: F401 -- markers is a fixture
 
 ROOT = os.path.dirname(os.path.dirname(HERE))
 
