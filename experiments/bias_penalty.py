@@ -15,127 +15,140 @@ parameters can introduce a significant amount of underfitting."
 2. The seed network (``nr.mlp``) trained with ``nr.L2`` with and without
    ``include_biases=True``.
 
-    python experiments/bias_penalty.py [--data fashion-mnist]
+Both parts are one study: part 1's configurations are (alpha, what is
+penalized) with each seed a new random regression problem (its own w, test
+points and training sets); part 2's are (alpha, what is penalized) for the
+seed network, each seed a new initialization and batch order, the same for
+every configuration. Tables: mean ± sd over seeds.
+
+    python experiments/bias_penalty.py [--quick] [--data fashion-mnist] [--executor dask]
 """
-import argparse
+import os
 
-import numpy as np
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")        # the runs, not the matrix products, share the cores
 
-import numreg as nr
+import numpy as np  # noqa: E402
+
+import numreg as nr  # noqa: E402
+from numreg import study as st  # noqa: E402
+from numreg.study import cli  # noqa: E402
+
+D, N, SIGMA, B_TRUE = 10, 25, 1.0, 5.0          # part 1: y = 5 + x.w + N(0, 1), d = 10, n = 25
 
 
 def ridge_with_intercept(X, y, alpha, penalize_bias):
-    """argmin ||X w + b - y||^2 + alpha/2 (||w||^2 [+ b^2]) in closed form; returns (w, b)."""
-    Z = np.hstack([X, np.ones((len(X), 1))])
-    D = np.eye(Z.shape[1])
+    """argmin ||X w + b - y||^2 + alpha/2 (||w||^2 [+ b^2]) in closed form, for a stack of training sets.
+
+    ``X`` (R, n, d) and ``y`` (R, n) give ``w`` (R, d) and ``b`` (R,); one batched solve, no loop.
+    """
+    Z = np.concatenate([X, np.ones(X.shape[:-1] + (1,))], axis=-1)
+    Dm = np.eye(Z.shape[-1])
     if not penalize_bias:
-        D[-1, -1] = 0.0
-    theta = np.linalg.solve(Z.T @ Z + alpha / 2 * D, Z.T @ y)
-    return theta[:-1], theta[-1]
+        Dm[-1, -1] = 0.0
+    Zt = np.swapaxes(Z, -1, -2)
+    theta = np.linalg.solve(Zt @ Z + alpha / 2 * Dm, (Zt @ y[..., None]))[..., 0]
+    return theta[..., :-1], theta[..., -1]
 
 
-def part1(args):
-    rng = np.random.default_rng(args.seed)
-    d, n, sigma, b_true = 10, 25, 1.0, 5.0
-    w_true = rng.standard_normal(d) * 0.5
-    X_test = rng.standard_normal((500, d))
-    f_test = X_test @ w_true + b_true                      # the true regression function
-    R = 2000
-    print(f"1. y = {b_true:g} + x.w + N(0, {sigma:g}), d = {d}, n = {n} per training set, {R} training sets, "
-          f"500 test points")
-    print(f"   {'alpha':>6} {'penalized':<14} {'bias^2':>8} {'variance':>9} {'test MSE':>9} {'mean b':>7} "
-          f"{'var of b':>9}")
-    sets = [(Xs := rng.standard_normal((n, d)), Xs @ w_true + b_true + sigma * rng.standard_normal(n))
-            for _ in range(R)]
-    table = {}
-    for alpha in (0.0, 5.0, 20.0, 80.0):
-        for pen_b in (False, True):
-            if alpha == 0 and pen_b:
-                continue
-            preds, bs = [], []
-            for Xs, ys in sets:
-                w, b = ridge_with_intercept(Xs, ys, alpha, pen_b)
-                preds.append(X_test @ w + b)
-                bs.append(b)
-            P = np.array(preds)                            # (R, 500)
-            bias2 = np.mean((P.mean(axis=0) - f_test) ** 2)
-            var = np.mean(P.var(axis=0))
-            table[alpha, pen_b] = (bias2, var)
-            label = "none" if alpha == 0 else ("W and b" if pen_b else "W only")
-            print(f"   {alpha:>6g} {label:<14} {bias2:>8.4f} {var:>9.4f} {bias2 + var + sigma ** 2:>9.4f} "
-                  f"{np.mean(bs):>7.3f} {np.var(bs):>9.4f}")
-    alphas = [a for a in (5.0, 20.0, 80.0)]
-    more_bias = all(table[a, True][0] > table[a, False][0] for a in alphas)
-    dvar = [table[a, True][1] - table[a, False][1] for a in alphas]
-    print("   test MSE = bias^2 + variance + noise variance.")
-    print(f"   Penalizing b {'adds bias^2 at every alpha' if more_bias else 'does not always add bias^2'} "
-          f"(the intercept is dragged towards 0, see 'mean b'),")
-    if all(v > 0 for v in dvar):
-        print("   and it does not even buy variance: the variance is higher at every alpha, because the weights"
-              " then try to\n   explain the missing intercept through the sample mean of x, which changes"
-              " from one training set to the next.")
-    else:
-        print(f"   for a change of variance of {', '.join(f'{v:+.3f}' for v in dvar)} at alpha = "
-              f"{', '.join(f'{a:g}' for a in alphas)}.")
-
-    # the same with nr.fit: nr.MSELoss is a mean, so fit's alpha a <-> closed-form alpha n a
-    Xs, ys = sets[0]
-    a = 20.0 / n
-    for pen_b in (False, True):
-        model = nr.Sequential(nr.Linear(d, 1), seed=0).astype(np.float64)
-        lam = np.linalg.eigvalsh(2 * np.hstack([Xs, np.ones((n, 1))]).T @ np.hstack([Xs, np.ones((n, 1))]) / n)
-        nr.fit(model, nr.MSELoss(), nr.SGD(model.parameters(), lr=1.0 / (lam.max() + a)), (Xs, ys),
-               epochs=args.steps, batch_size=n, penalties=[nr.L2(a, include_biases=pen_b)], seed=0, verbose=False)
-        w, b = ridge_with_intercept(Xs, ys, a * n, pen_b)
-        err = max(np.max(np.abs(model[0].W.data[:, 0] - w)), abs(model[0].b.data[0] - b))
-        print(f"   nr.fit with nr.L2({a:g}, include_biases={pen_b}): b = {model[0].b.data[0]:.4f}, "
-              f"closed form b = {b:.4f}, max |difference| = {err:.1e}")
+def regression_problem(seed, sets):
+    """The true w, 500 test points and ``sets`` training sets of n = 25, all from ``seed``."""
+    rng = np.random.default_rng(seed)
+    w_true = rng.standard_normal(D) * 0.5
+    X_test = rng.standard_normal((500, D))
+    Xs = rng.standard_normal((sets, N, D))
+    ys = Xs @ w_true + B_TRUE + SIGMA * rng.standard_normal((sets, N))
+    return w_true, X_test, Xs, ys
 
 
-def load(args):
-    if args.data == "fashion-mnist":
-        (X, y), (Xt, yt) = nr.data.load_fashion_mnist()
-        return (nr.data.subsample(X, y, args.n_train, seed=args.seed),
-                nr.data.subsample(Xt, yt, args.n_test, seed=args.seed))
-    return nr.data.load_font_digits(n_train=args.n_train, n_test=args.n_test, seed=args.seed)
+def bias_variance(config, seeds):
+    """Part 1: bias^2 and variance of ridge's test predictions over many training sets."""
+    w_true, X_test, Xs, ys = regression_problem(seeds.split, config["sets"])
+    w, b = ridge_with_intercept(Xs, ys, config["alpha"], config["penalize_bias"])
+    P = w @ X_test.T + b[:, None]                       # (R, 500)
+    bias2 = float(np.mean((P.mean(axis=0) - (X_test @ w_true + B_TRUE)) ** 2))
+    var = float(np.mean(P.var(axis=0)))
+    return {"bias2": bias2, "variance": var, "test_mse": bias2 + var + SIGMA ** 2, "mean_b": float(b.mean()),
+            "var_b": float(b.var())}
 
 
-def part2(args):
-    (X, y), (Xt, yt) = load(args)
-    model = nr.mlp(seed=args.seed)
-    nw = sum(p.size for p in model.parameters() if p.regularized)
-    nb = sum(p.size for p in model.parameters() if not p.regularized)
-    print(f"\n2. Seed network on {args.data} ({len(X)} training / {len(Xt)} test examples), {nw} weights, "
-          f"{nb} biases; SGD lr=0.01 momentum 0.9, batch 64, {args.epochs} epochs")
-    print(f"   {'alpha':>6} {'penalized':<10} {'train J':>8} {'test loss':>9} {'test acc':>8} {'mean|b|':>8} "
-          f"{'||W||':>7}")
-    for alpha in (0.0, 1e-3, 1e-2):
-        for pen_b in (False, True):
-            if alpha == 0 and pen_b:
-                continue
-            model = nr.mlp(seed=args.seed)
-            opt = nr.SGD(model.parameters(), lr=0.01, momentum=0.9)
-            h = nr.fit(model, nr.SoftmaxCrossEntropy(), opt, (X, y), epochs=args.epochs, batch_size=64,
-                       penalties=[nr.L2(alpha, include_biases=pen_b)], seed=args.seed, verbose=False)
-            loss, acc = nr.evaluate(model, nr.SoftmaxCrossEntropy(), Xt, yt)
-            b = np.concatenate([p.data for p in model.parameters() if not p.regularized])
-            w = np.concatenate([p.data.ravel() for p in model.parameters() if p.regularized])
-            label = "none" if alpha == 0 else ("W and b" if pen_b else "W only")
-            print(f"   {alpha:>6g} {label:<10} {h.train_data_loss[-1]:>8.4f} {loss:>9.4f} {acc:>8.4f} "
-                  f"{np.mean(np.abs(b)):>8.4f} {np.linalg.norm(w):>7.2f}")
+def fit_check(config, seeds):
+    """Part 1 with nr.fit: nr.L2(a, include_biases=...) against the closed form at alpha = n a."""
+    _, _, Xs, ys = regression_problem(seeds.split, 1)
+    X, y, a = Xs[0], ys[0], config["alpha"] / N
+    model = nr.Sequential(nr.Linear(D, 1), seed=seeds.model).astype(np.float64)
+    Z = np.hstack([X, np.ones((N, 1))])
+    lam = np.linalg.eigvalsh(2 * Z.T @ Z / N)
+    nr.fit(model, nr.MSELoss(), nr.SGD(model.parameters(), lr=1.0 / (lam.max() + a)), (X, y),
+           epochs=config["steps"], batch_size=N, penalties=[nr.L2(a, include_biases=config["penalize_bias"])],
+           seed=seeds.shuffle, verbose=False)
+    w, b = ridge_with_intercept(X, y, config["alpha"], config["penalize_bias"])
+    err = max(np.max(np.abs(model[0].W.data[:, 0] - w)), abs(model[0].b.data[0] - b))
+    return {"b_fit": float(model[0].b.data[0]), "b_closed_form": float(b), "max_difference": float(err)}
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--data", choices=("font-digits", "fashion-mnist"), default="font-digits")
+def network(config, seeds):
+    """Part 2: the seed network with nr.L2(alpha, include_biases=...)."""
+    (X, y), (Xt, yt) = st.dataset(config["data"], config["n_train"], config["n_test"])
+    model = nr.mlp(seed=seeds.model)
+    h = nr.fit(model, nr.SoftmaxCrossEntropy(), nr.SGD(model.parameters(), lr=0.01, momentum=0.9), (X, y),
+               epochs=config["epochs"], batch_size=64,
+               penalties=[nr.L2(config["alpha"], include_biases=config["penalize_bias"])], seed=seeds.shuffle,
+               verbose=False)
+    loss, acc = nr.evaluate(model, nr.SoftmaxCrossEntropy(), Xt, yt)
+    b = np.concatenate([p.data for p in model.parameters() if not p.regularized])
+    w = np.concatenate([p.data.ravel() for p in model.parameters() if p.regularized])
+    return {"train_J": h.train_data_loss[-1], "test_loss": loss, "test_accuracy": acc,
+            "mean_abs_b": float(np.mean(np.abs(b))), "norm_W": float(np.linalg.norm(w))}
+
+
+def run(config, seeds):
+    return {"bias-variance": bias_variance, "nr.fit check": fit_check, "network": network}[config["part"]](config, seeds)
+
+
+def make_study(args):
+    pens = lambda alphas: [(a, p) for a in alphas for p in (False, True) if a > 0 or not p]   # noqa: E731
+    sets, steps = (200, 300) if args.quick else (2000, args.steps)
+    configs = [{"part": "bias-variance", "alpha": a, "penalize_bias": p, "sets": sets} for a, p in
+               pens((0.0, 5.0, 20.0, 80.0))]
+    configs += [{"part": "nr.fit check", "alpha": 20.0, "penalize_bias": p, "steps": steps} for p in (False, True)]
+    n_train, n_test, epochs = (1000, 500, 2) if args.quick else (args.n_train, args.n_test, args.epochs)
+    configs += [{"part": "network", "alpha": a, "penalize_bias": p, "data": args.data, "n_train": n_train,
+                 "n_test": n_test, "epochs": epochs} for a, p in pens((0.0, 1e-3, 1e-2))]
+    return st.Study("bias_penalty", run, configs, seeds=args.seeds)
+
+
+PARTS = [("bias-variance", f"1. y = {B_TRUE:g} + x.w + N(0, {SIGMA:g}), d = {D}, n = {N} per training set, 500 test "
+          "points; test MSE = bias^2 + variance + noise variance", ["bias2", "variance", "test_mse", "mean_b", "var_b"]),
+         ("nr.fit check", "   the same with nr.fit and nr.L2(alpha / n, include_biases=...) on one training set",
+          ["b_fit", "b_closed_form", "max_difference"]),
+         ("network", "2. The seed network, SGD lr=0.01 momentum 0.9, batch 64",
+          ["train_J", "test_loss", "test_accuracy", "mean_abs_b", "norm_W"])]
+
+
+def report(result, args):
+    for part, title, metrics in PARTS:
+        recs = [e for e in result.records if e["config"]["part"] == part]
+        if recs:
+            print("\n" + title)
+            cli.print_table(st.aggregate(recs, metrics), metrics)
+    recs = [e for e in result.records if e["config"]["part"] == "bias-variance" and e["config"]["alpha"] > 0]
+    if len(result.study.seeds) >= 2 and recs and result.complete:
+        diffs = st.paired_differences(recs, "variance", "penalize_bias", False)
+        print("\npenalizing b as well, against W only, the same problems (paired): variance")
+        print("\n".join(st.format_differences(diffs)))
+
+
+def add_arguments(ap):
     ap.add_argument("--n-train", type=int, default=3000)
     ap.add_argument("--n-test", type=int, default=2000)
     ap.add_argument("--epochs", type=int, default=8)
     ap.add_argument("--steps", type=int, default=3000, help="full-batch steps of the nr.fit check in part 1")
-    ap.add_argument("--seed", type=int, default=0)
-    args = ap.parse_args()
-    part1(args)
-    part2(args)
+
+
+def main(argv=None):
+    return cli.main(make_study, argv, description=__doc__, add_arguments=add_arguments, report=report, seeds=3,
+                    show_table=False)
 
 
 if __name__ == "__main__":

@@ -13,60 +13,81 @@ The book (§7.13): the model "is locally too linear"; adversarial training
 "encourages the function to be locally constant" near the data, and also
 acts as a regularizer on clean data.
 
+Mean ± sd over seeds, and adversarial against plain training paired by
+seed (the same data, batch order and initial weights).
+
     python experiments/fgsm_adversarial_training.py                     # embedded font digits
+    python experiments/fgsm_adversarial_training.py --quick --figure fgsm.png
     python experiments/fgsm_adversarial_training.py --data fashion-mnist
 """
-import argparse
-import time
+import os
 
-import numpy as np
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")        # the runs, not the matrix products, share the cores
 
-import numreg as nr
+import numpy as np  # noqa: E402
+
+import numreg as nr  # noqa: E402
+from numreg import study as st  # noqa: E402
+from numreg.study import cli  # noqa: E402
 
 
-def load(args):
-    return nr.data.load_dataset(args.data, args.n_train, args.n_test, seed=args.seed)
+def key(e):
+    """The record key of the error under attack at ``e``."""
+    return f"error_eps_{e:g}"
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--data", choices=("font-digits", "fashion-mnist"), default="font-digits")
+def run(config, seeds):
+    """Train plainly or with FGSM; the test error under FGSM at every epsilon, and the training time."""
+    (X, y), (Xt, yt) = st.dataset(config["data"], config["n_train"], config["n_test"])
+    crit = nr.SoftmaxCrossEntropy()
+    adv = nr.FGSM(config["epsilon_train"], alpha=config["alpha"], clip=(0, 1)) if config["training"] == "FGSM" else None
+    model = nr.mlp(seed=seeds.model)
+    h = nr.fit(model, crit, nr.Adam(model.parameters(), lr=1e-3), (X, y), epochs=config["epochs"], batch_size=64,
+               seed=seeds.shuffle, verbose=False, adversarial=adv)
+    model.eval()
+    out = {"train_seconds": float(sum(h.epoch_time))}
+    for e in config["epsilons"]:
+        Xa = nr.fgsm(model, crit, Xt, yt, e, clip=(0, 1)) if e > 0 else Xt
+        out[key(e)] = float(np.mean(nr.predict(model, Xa).argmax(axis=1) != yt))
+    return out
+
+
+def make_study(args):
+    n_train, n_test, epochs = (2000, 500, 3) if args.quick else (args.n_train, args.n_test, args.epochs)
+    common = {"data": args.data, "n_train": n_train, "n_test": n_test, "epochs": epochs, "epsilons": args.epsilons}
+    configs = [{"training": "plain", "epsilon_train": 0.0, "alpha": 1.0, **common},
+               {"training": "FGSM", "epsilon_train": args.epsilon_train, "alpha": args.alpha, **common}]
+    return st.Study("fgsm_adversarial_training", run, configs, seeds=args.seeds)
+
+
+def report(result, args):
+    print("(error rates; eps=0 is the clean test set; train_seconds: wall time of the training)")
+    eps = result.study.configs[0]["epsilons"]
+    if len(result.study.seeds) >= 2 and result.complete:
+        plain, fgsm = result.study.configs
+        diffs = [st.paired_difference(result.records, key(e), plain, fgsm) for e in eps]
+        print("\nFGSM-trained minus plainly trained, same seed (paired):")
+        print("\n".join(st.format_differences(diffs)))
+    if args.figure:
+        rows = st.aggregate(result.records, [key(e) for e in eps])
+        errors = {f"{r['training']} training": [r[key(e) + "_mean"] for e in eps] for r in rows}
+        nr.plots.adversarial_curves(eps, errors, title=f"FGSM on {args.data}").savefig(args.figure, dpi=120)
+        print(f"figure written to {args.figure}")
+
+
+def add_arguments(ap):
     ap.add_argument("--n-train", type=int, default=10000)
     ap.add_argument("--n-test", type=int, default=2000)
     ap.add_argument("--epochs", type=int, default=10)
     ap.add_argument("--epsilon-train", type=float, default=0.1, help="epsilon of adversarial training")
     ap.add_argument("--alpha", type=float, default=0.5, help="weight of the clean loss")
     ap.add_argument("--epsilons", type=float, nargs="+", default=[0.0, 0.02, 0.05, 0.1, 0.15, 0.2])
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--out", default="", help="write nr.plots.adversarial_curves to this PNG ('' : none)")
-    args = ap.parse_args()
-    (X, y), (Xt, yt) = load(args)
-    crit = nr.SoftmaxCrossEntropy()
-    runs = {"plain training": None,
-            f"FGSM training (eps={args.epsilon_train:g}, alpha={args.alpha:g})":
-                nr.FGSM(args.epsilon_train, alpha=args.alpha, clip=(0, 1))}
-    print(f"data: {args.data}; {len(X)} training / {len(Xt)} test images; seed network, Adam lr 1e-3, batch 64, "
-          f"{args.epochs} epochs; attacks: FGSM on the test set, clipped to [0, 1]\n")
-    head = f"{'training':<36} {'time':>7} " + " ".join(f"{'eps=' + format(e, 'g'):>9}" for e in args.epsilons)
-    print(head)
-    errors = {}
-    for name, adv in runs.items():
-        model = nr.mlp(seed=args.seed)
-        t0 = time.perf_counter()
-        nr.fit(model, crit, nr.Adam(model.parameters(), lr=1e-3), (X, y), epochs=args.epochs, batch_size=64,
-               seed=args.seed, verbose=False, adversarial=adv)
-        t = time.perf_counter() - t0
-        model.eval()
-        err = []
-        for e in args.epsilons:
-            Xa = nr.fgsm(model, crit, Xt, yt, e, clip=(0, 1)) if e > 0 else Xt
-            err.append(float(np.mean(nr.predict(model, Xa).argmax(axis=1) != yt)))
-        errors[name] = err
-        print(f"{name:<36} {t:>6.0f}s " + " ".join(f"{v:>9.4f}" for v in err), flush=True)
-    print("\n(error rates; eps=0 is the clean test set)")
-    if args.out:
-        nr.plots.adversarial_curves(args.epsilons, errors, title=f"FGSM on {args.data}").savefig(args.out, dpi=120)
-        print(f"figure written to {args.out}")
+    ap.add_argument("--figure", default=None, help="write nr.plots.adversarial_curves (means over seeds) to this PNG")
+
+
+def main(argv=None):
+    return cli.main(make_study, argv, description=__doc__, add_arguments=add_arguments, report=report, seeds=2)
 
 
 if __name__ == "__main__":

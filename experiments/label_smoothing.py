@@ -23,7 +23,7 @@ happens here.
 
     python experiments/label_smoothing.py                      # embedded font digits
     python experiments/label_smoothing.py --quick              # about a minute
-    python experiments/label_smoothing.py --data fashion-mnist --plot reliability.png
+    python experiments/label_smoothing.py --data fashion-mnist --plot reliability.png   # + _ece.png, _paired.png
     python experiments/label_smoothing.py --executor dask --scheduler tcp://scheduler:8786
 """
 import os
@@ -105,7 +105,17 @@ def report(result, args):
                  for e in result.records if "test_confidence" in e["record"] and e["seed"] == result.study.seeds[0]}
         fig = nr.plots.reliability_diagram(probs, yt, title=f"Label smoothing (book), no dropout, {args.data}")
         fig.savefig(args.plot, dpi=120)
-        print(f"figure written to {args.plot}")
+        stem = os.path.splitext(args.plot)[0]
+        rows = [r for r in st.aggregate(result.records, METRICS) if r["regime"] == "no dropout"]
+        nr.plots.study_curve(rows, "epsilon", "ece", group="smoothing",
+                             title="ECE against epsilon, no dropout").savefig(f"{stem}_ece.png", dpi=120)
+        written = [args.plot, f"{stem}_ece.png"]
+        if len(result.study.seeds) >= 2 and result.complete:
+            diffs = [d for d in paired_against_unsmoothed(result) if d.metric == "ece"]
+            nr.plots.paired_intervals(diffs, title="ECE: smoothed minus unsmoothed, paired by seed").savefig(
+                f"{stem}_paired.png", dpi=120)
+            written.append(f"{stem}_paired.png")
+        print(f"figures written to {', '.join(written)}")
 
 
 def add_arguments(p):
@@ -117,7 +127,8 @@ def add_arguments(p):
                    help="label-smoothing epsilons besides 0 (default 0.02 0.05 0.1 0.2)")
     p.add_argument("--dropout", type=float, default=0.5, help="dropout of the seed network (default 0.5)")
     p.add_argument("--plot", default=None, help="write reliability diagrams (no dropout, book convention, first "
-                   "seed) to this PNG")
+                   "seed) to this PNG, ECE against epsilon to <name>_ece.png and the paired differences of ECE "
+                   "to <name>_paired.png")
 
 
 def main(argv=None):

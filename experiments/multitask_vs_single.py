@@ -16,19 +16,22 @@ benefit from the statistical strength of the other tasks", so they
 generalize better, when the tasks really share factors -- here both need
 the strokes' layout.
 
+Each multitask network is also compared with the single-task one of the
+same seed (the same batch order; paired differences with intervals).
+
     python experiments/multitask_vs_single.py                       # embedded font digits
-    python experiments/multitask_vs_single.py --data fashion-mnist
+    python experiments/multitask_vs_single.py --quick
+    python experiments/multitask_vs_single.py --data fashion-mnist --seeds 5
 """
-import argparse
-import time
+import os
 
-import numpy as np
-
-import numreg as nr
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")        # the runs, not the matrix products, share the cores
 
 
-def load(args):
-    return nr.data.load_dataset(args.data, args.n_train, args.n_test, seed=args.seed)
+import numreg as nr  # noqa: E402
+from numreg import study as st  # noqa: E402
+from numreg.study import cli  # noqa: E402
 
 
 def thumbnail(X):
@@ -46,49 +49,55 @@ def build(seed, weights):
     return nr.MultiTask(trunk, heads, weights[:len(heads)], criteria=criteria, seed=seed)
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--data", choices=("font-digits", "fashion-mnist"), default="font-digits")
+def run(config, seeds):
+    """Train one network (single task or multitask) in the small-data regime; its test accuracy and MSE."""
+    (X, y), (Xt, yt) = st.dataset(config["data"], config["n_train"], config["n_test"])
+    T, Tt = thumbnail(X), thumbnail(Xt)
+    w = (config["class_weight"], config["thumbnail_weight"])
+    model = build(seeds.model, w)
+    batch = 32
+    epochs = -(-config["steps"] // -(-len(X) // batch))
+    model.fit(nr.Adam(model.parameters(), lr=1e-3), X, [y, T][:len(model.heads)], epochs=epochs, batch_size=batch,
+              seed=seeds.shuffle)
+    _, task_loss, acc = model.evaluate(Xt, [yt, Tt][:len(model.heads)])
+    return {"class_accuracy": float(acc[0]) if w[0] > 0 else None,
+            "thumbnail_mse": float(task_loss[1]) if len(model.heads) > 1 else None, "epochs": epochs}
+
+
+def make_study(args):
+    n_train, n_test, steps = (300, 1000, 300) if args.quick else (args.n_train, args.n_test, args.steps)
+    weights = [10.0] if args.quick else args.weights
+    # single task (class only), multitask at each thumbnail weight, and the thumbnail alone
+    pairs = [(1.0, 0.0)] + [(1.0, w) for w in weights] + [(0.0, 1.0)]
+    configs = [{"class_weight": c, "thumbnail_weight": t, "data": args.data, "n_train": n_train, "n_test": n_test,
+                "steps": steps} for c, t in pairs]
+    return st.Study("multitask_vs_single", run, configs, seeds=args.seeds)
+
+
+def report(result, args):
+    if len(result.study.seeds) < 2 or not result.complete:
+        return
+    single = result.study.configs[0]
+    multi = [c for c in result.study.configs if c["class_weight"] > 0 and c["thumbnail_weight"] > 0]
+    diffs = [st.paired_difference(result.records, "class_accuracy", single, c) for c in multi]
+    print("\nmultitask minus single-task class accuracy, same seed (paired):")
+    print("\n".join(st.format_differences(diffs)))
+    best = max(diffs, key=lambda d: d.mean)
+    print(f"best multitask: thumbnail weight {best.treatment['thumbnail_weight']:g}: {100 * best.mean:+.1f} points "
+          f"(paired t interval [{100 * best.t_interval[0]:+.1f}, {100 * best.t_interval[1]:+.1f}])")
+
+
+def add_arguments(ap):
     ap.add_argument("--n-train", type=int, default=300, help="labeled training images (the small-data regime)")
     ap.add_argument("--n-test", type=int, default=2000)
     ap.add_argument("--steps", type=int, default=1500, help="optimizer steps per run")
     ap.add_argument("--weights", type=float, nargs="+", default=[1.0, 10.0, 30.0, 100.0],
                     help="weights of the thumbnail task to try (the class task has weight 1)")
-    ap.add_argument("--seeds", type=int, default=3)
-    ap.add_argument("--seed", type=int, default=0, help="seed of the data")
-    args = ap.parse_args()
-    (X, y), (Xt, yt) = load(args)
-    T, Tt = thumbnail(X), thumbnail(Xt)
-    batch = 32
-    epochs = -(-args.steps // -(-len(X) // batch))
-    print(f"data: {args.data}; {len(X)} training / {len(Xt)} test images; tasks: class (cross-entropy) and 7x7 "
-          f"thumbnail (squared error); {epochs} epochs of batches of {batch} (~{args.steps} steps); "
-          f"Adam lr 1e-3; {args.seeds} seeds\n")
-    print(f"{'training':<34} {'class test acc':>16} {'thumbnail test MSE':>20} {'time/run':>9}")
-    configs = [("single task (class only)", (1.0, 0.0))] + [(f"multitask, thumbnail weight {w:g}", (1.0, w))
-                                                         for w in args.weights]
-    # the thumbnail alone, to compare its error with and without the class task
-    configs.append(("single task (thumbnail only)", (0.0, 1.0)))
-    results = {}
-    for name, w in configs:
-        accs, mses, times = [], [], []
-        for s in range(args.seeds):
-            t0 = time.perf_counter()
-            model = build(1000 + s, w)
-            targets = [y, T][:len(model.heads)]
-            model.fit(nr.Adam(model.parameters(), lr=1e-3), X, targets, epochs=epochs, batch_size=batch, seed=s)
-            _, task_loss, acc = model.evaluate(Xt, [yt, Tt][:len(model.heads)])
-            accs.append(acc[0])
-            mses.append(task_loss[1] if len(model.heads) > 1 else np.nan)
-            times.append(time.perf_counter() - t0)
-        results[name] = (np.mean(accs), np.std(accs))
-        acc_s = f"{np.mean(accs):.3f} +- {np.std(accs):.3f}" if w[0] > 0 else "-"
-        mse_s = f"{np.mean(mses):.5f}" if not np.isnan(mses[0]) else "-"
-        print(f"{name:<34} {acc_s:>16} {mse_s:>20} {np.mean(times):>8.1f}s", flush=True)
-    single = results[configs[0][0]][0]
-    best = max((k for k in results if k.startswith("multitask")), key=lambda k: results[k][0])
-    print(f"\nbest multitask: {best}: {results[best][0]:.3f} against {single:.3f} single-task "
-          f"({100 * (results[best][0] - single):+.1f} points)")
+
+
+def main(argv=None):
+    return cli.main(make_study, argv, description=__doc__, add_arguments=add_arguments,
+                    metrics=["class_accuracy", "thumbnail_mse"], report=report, seeds=3)
 
 
 if __name__ == "__main__":

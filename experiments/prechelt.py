@@ -20,20 +20,16 @@ Per criterion the table gives, in the form of Prechelt's table:
   validation loss over the whole budget), and how often it was at least as good.
 
 Prechelt found that slower criteria buy about 4% lower test error for about
-4 times the training time. The runs are independent: they are spread over
-the cores with ``concurrent.futures``; :func:`run_study` takes any executor.
+4 times the training time. The runs are a study (``numreg.study``): every
+problem x architecture x seed, recorded in ``--out`` as it finishes, so an
+interrupted study resumes, and spread over a process pool or a Dask cluster.
 
-    python experiments/prechelt.py            # a few minutes on 2 cores
-    python experiments/prechelt.py --quick    # about 30 s
-    python experiments/prechelt.py --data font-digits --workers 1
+    python experiments/prechelt.py                    # a few minutes on 2 cores
+    python experiments/prechelt.py --quick            # about 30 s
+    python experiments/prechelt.py --data fashion-mnist --executor local
+    python experiments/prechelt.py --executor dask --scheduler tcp://scheduler:8786
 """
-import argparse
-import functools
 import os
-import sys
-import time
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
-from dataclasses import dataclass
 
 # Small matrices: one BLAS thread per process (set before numpy loads); the runs, not the
 # matrix products, share the cores. An explicit setting in the environment is kept.
@@ -43,51 +39,19 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 import numpy as np  # noqa: E402
 
 import numreg as nr  # noqa: E402
+from numreg import study as st  # noqa: E402
+from numreg.study import cli  # noqa: E402
 
 CRITERIA = [nr.GL(1), nr.GL(2), nr.GL(3), nr.GL(5), nr.PQ(0.5), nr.PQ(1), nr.PQ(2), nr.UP(2), nr.UP(3), nr.UP(4),
             nr.Patience(10)]
 
 
-@dataclass(frozen=True)
-class Task:
-    """One training run: a problem, an architecture, a seed, a budget."""
-
-    data: str            # "font-digits" or "fashion-mnist"
-    n_train: int         # training examples (the validation set has n_train // 2)
-    hidden: tuple        # hidden layer widths
-    seed: int
-    epochs: int
-    batch_size: int = 64
-    lr: float = 3e-3
-
-    @property
-    def problem(self):
-        return f"{self.data}-{self.n_train}"
-
-    @property
-    def arch(self):
-        return "784-" + "-".join(map(str, self.hidden)) + "-10"
-
-
-@functools.lru_cache(maxsize=None)
-def _pool(data):
-    """All the examples a problem draws from, loaded once per process."""
-    if data == "font-digits":
-        if not hasattr(nr.data, "load_font_digits"):
-            raise RuntimeError("nr.data.load_font_digits is not available in this numreg; use --data fashion-mnist")
-        return nr.data.load_font_digits(n_train=6000, n_test=2000, seed=0)
-    if data == "fashion-mnist":
-        (X, y), (Xt, yt) = nr.data.load_fashion_mnist()
-        return (X, y), (Xt[:2000], yt[:2000])
-    raise ValueError(f"data must be 'font-digits' or 'fashion-mnist', got data={data!r}")
-
-
-def problem_data(task):
-    """``(train, valid, test)`` of a task: disjoint random sub-samples, fixed by the problem (not the seed)."""
-    (X, y), test = _pool(task.data)
-    rng = np.random.default_rng(task.n_train)
-    idx = rng.permutation(len(X))[: task.n_train + task.n_train // 2]
-    tr, va = idx[: task.n_train], idx[task.n_train:]
+def problem_data(config):
+    """``(train, valid, test)`` of a run: disjoint random sub-samples fixed by the problem (not the seed)."""
+    (X, y), test = st.dataset(config["data"], 6000 if config["data"] == "font-digits" else None, 2000)
+    n = config["n_train"]
+    idx = np.random.default_rng(n).permutation(len(X))[: n + n // 2]
+    tr, va = idx[:n], idx[n:]
     return (X[tr], y[tr]), (X[va], y[va]), test
 
 
@@ -103,60 +67,23 @@ class _Test(nr.Callback):
         self.errors.append(1.0 - acc)
 
 
-def train_run(task):
-    """Train one run for its whole budget; returns its per-epoch record (a plain dict, picklable)."""
-    train, valid, (Xt, yt) = problem_data(task)
-    model = nr.mlp(784, task.hidden, 10, dropout=0.0, seed=task.seed)
+def _train(config, seeds, callbacks):
+    train, valid, _ = problem_data(config)
+    model = nr.mlp(784, config["hidden"], 10, dropout=0.0, seed=seeds.model)
+    return nr.fit(model, nr.SoftmaxCrossEntropy(), nr.Adam(model.parameters(), lr=config["lr"]), train, valid,
+                  epochs=config["epochs"], batch_size=config["batch_size"], callbacks=callbacks,
+                  seed=seeds.shuffle, verbose=False)
+
+
+def run(config, seeds):
+    """Train one run for its whole budget; its per-epoch losses and test errors."""
+    _, _, (Xt, yt) = problem_data(config)
     test = _Test(Xt, yt)
-    t0 = time.perf_counter()
-    h = nr.fit(model, nr.SoftmaxCrossEntropy(), nr.Adam(model.parameters(), lr=task.lr), train, valid,
-               epochs=task.epochs, batch_size=task.batch_size, callbacks=[test], seed=task.seed, verbose=False)
-    return {"task": task, "train_loss": h.train_loss, "valid_loss": h.valid_loss, "test_loss": test.losses,
-            "test_error": test.errors, "seconds": time.perf_counter() - t0}
-
-
-class SerialExecutor(Executor):
-    """An executor that runs each call at once, in this process (``--workers 1``, debugging)."""
-
-    def submit(self, fn, *args, **kwargs):
-        f = Future()
-        try:
-            f.set_result(fn(*args, **kwargs))
-        except BaseException as e:   # noqa: BLE001 -- handed to the caller through the future
-            f.set_exception(e)
-        return f
-
-
-def run_study(tasks, executor=None, progress=True, fn=train_run):
-    """Run every task's training on ``executor`` (any ``concurrent.futures.Executor``); returns the records.
-
-    Parameters
-    ----------
-    tasks : sequence of Task
-    executor : concurrent.futures.Executor or None, default None
-        Where the runs go. None: a ``ProcessPoolExecutor`` with one worker per core.
-    progress : bool, default True
-        Print a line per finished run.
-    fn : callable, default train_run
-        ``fn(task) -> record``, run once per task (picklable for a process pool).
-    """
-    own = executor is None
-    if own:
-        executor = ProcessPoolExecutor(max_workers=os.cpu_count())
-    try:
-        futures = [executor.submit(fn, t) for t in tasks]
-        records = []
-        for i, f in enumerate(futures, 1):
-            r = f.result()
-            records.append(r)
-            if progress:
-                t = r["task"]
-                print(f"  run {i:>3}/{len(tasks)}: {t.problem:<18} {t.arch:<16} seed {t.seed}  "
-                      f"{len(r['valid_loss'])} epochs in {r['seconds']:.1f} s", flush=True)
-        return records
-    finally:
-        if own:
-            executor.shutdown()
+    h = _train(config, seeds, [test])
+    best = int(np.argmin(h.valid_loss))
+    return {"train_loss": h.train_loss, "valid_loss": h.valid_loss, "test_loss": test.losses,
+            "test_error": test.errors, "best_epoch": best + 1, "best_valid_loss": h.valid_loss[best],
+            "test_error_at_best": test.errors[best]}
 
 
 def evaluate_criteria(records, criteria=CRITERIA):
@@ -203,60 +130,31 @@ def table(results, reference, criteria=CRITERIA):
     return lines, rows
 
 
-def check_fit_agrees(record, criterion):
+def check_fit_agrees(env, criterion):
     """Re-train one run with ``EarlyStopping(criterion=...)`` and check it stops where the post-hoc analysis says."""
-    task = record["task"]
-    train, valid, _ = problem_data(task)
-    model = nr.mlp(784, task.hidden, 10, dropout=0.0, seed=task.seed)
+    config, record = env["config"], env["record"]
     # the post-hoc analysis reads the History's running train_loss, so the callback must see the same
     es = nr.EarlyStopping(criterion=criterion, train_error="running")
-    h = nr.fit(model, nr.SoftmaxCrossEntropy(), nr.Adam(model.parameters(), lr=task.lr), train, valid,
-               epochs=task.epochs, batch_size=task.batch_size, callbacks=[es], seed=task.seed, verbose=False)
-    expect = criterion.first_stop(record["train_loss"], record["valid_loss"]) or task.epochs
+    h = _train(config, st.run_seeds(env["seed"]), [es])
+    expect = criterion.first_stop(record["train_loss"], record["valid_loss"]) or config["epochs"]
     return h.epochs, expect
 
 
-def make_tasks(data, quick):
-    """The runs: every problem x architecture x seed."""
-    sizes = [300, 1000] if not quick else [500]
-    archs = [(32,), (128,), (64, 64)] if not quick else [(64,)]
-    seeds = range(3) if not quick else range(3)
-    epochs = 120 if not quick else 80
-    return [Task(d, n, h, s, epochs) for d in data for n in sizes for h in archs for s in seeds]
+def make_study(args):
+    """The runs: every problem x architecture x seed, a fixed budget of epochs each."""
+    sizes = [500] if args.quick else [300, 1000]
+    archs = [(64,)] if args.quick else [(32,), (128,), (64, 64)]
+    epochs = 80 if args.quick else 120
+    configs = [{"data": args.data, "n_train": n, "hidden": list(h), "epochs": epochs, "batch_size": 64, "lr": 3e-3}
+               for n in sizes for h in archs]
+    return st.Study("prechelt", run, configs, seeds=args.seeds)
 
 
-def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--data", choices=["both", "font-digits", "fashion-mnist"], default="both",
-                    help="problems from the embedded font digits, Fashion-MNIST, or both (default)")
-    ap.add_argument("--quick", action="store_true", help="a ~30 s version: fewer problems, one architecture")
-    ap.add_argument("--workers", type=int, default=os.cpu_count(), help="processes (1: run in this process)")
-    args = ap.parse_args(argv)
-    if args.workers < 1:
-        ap.error(f"--workers must be >= 1, got {args.workers}")
-
-    data = ["font-digits", "fashion-mnist"] if args.data == "both" else [args.data]
-    available = []
-    for d in data:
-        try:
-            _pool(d)
-            available.append(d)
-        except (RuntimeError, FileNotFoundError, OSError, ValueError) as e:
-            print(f"skipping {d}: {e}")
-    if not available:
-        sys.exit("no data set available")
-    tasks = make_tasks(available, args.quick)
-    print(f"{len(tasks)} runs: problems {sorted({t.problem for t in tasks})}, architectures "
-          f"{sorted({t.arch for t in tasks})}, {len({t.seed for t in tasks})} seeds, {tasks[0].epochs} epochs each, "
-          f"Adam lr {tasks[0].lr}, batch {tasks[0].batch_size}; {args.workers} worker(s)")
-    t0 = time.perf_counter()
-    if args.workers == 1:
-        records = run_study(tasks, SerialExecutor())
-    else:
-        with ProcessPoolExecutor(max_workers=args.workers) as ex:
-            records = run_study(tasks, ex)
-    wall = time.perf_counter() - t0
-
+def report(result, args):
+    """Prechelt's table from the recorded runs, and the check that nr.fit stops where the analysis says."""
+    records = [e["record"] for e in result.records]
+    if not records:
+        return
     results, reference = evaluate_criteria(records)
     lines, rows = table(results, reference)
     print()
@@ -278,11 +176,16 @@ def main(argv=None):
     print(f"The 3 fastest criteria ({', '.join(r['name'] for r in fast)}) vs the 3 slowest "
           f"({', '.join(r['name'] for r in slow)}): {ts / tf:.2f}x the training time for "
           f"{100 * (1 - es / ef):+.1f}% lower test loss (Prechelt: about 4x for about 4% lower test error).")
-    ok = [check_fit_agrees(records[0], c) for c in (nr.GL(2), nr.UP(3))]
+    ok = [check_fit_agrees(result.records[0], c) for c in (nr.GL(2), nr.UP(3))]
     print(f"check: nr.fit with EarlyStopping(criterion=GL2 / UP3) on run 1 stops after epochs "
           f"{[a for a, _ in ok]}, the post-hoc analysis says {[b for _, b in ok]}")
-    print(f"wall time {wall:.0f} s for the training runs")
+    print(f"wall time of the training runs (summed over workers): {sum(e['wall_time'] for e in result.records):.0f} s")
     return rows
+
+
+def main(argv=None):
+    return cli.main(make_study, argv, description=__doc__, metrics=["best_epoch", "best_valid_loss",
+                                                                     "test_error_at_best"], report=report, seeds=3)
 
 
 if __name__ == "__main__":

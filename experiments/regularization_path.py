@@ -13,26 +13,35 @@
 3. §7.2's duality on the same data: ``alpha* = constrained_alpha(H, w*, k)``
    and projected gradient descent with ``nr.NormBall(k)`` reach the same point.
 
-    python experiments/regularization_path.py [--data fashion-mnist] [--out path.png]
+Parts 2 and 3 are a study: each check (an alpha, a penalty weight, a radius
+k) is one configuration, each seed one random sample of ``--n`` images, and
+the tables give mean ± sd over the samples.
+
+    python experiments/regularization_path.py [--quick] [--data fashion-mnist] [--figure path.png]
 
 Scaling: ``nr.MSELoss`` is ``J = (1/n) ||Xw - y||^2`` while ``analysis.ridge`` /
 ``lasso`` use the seed's ``(Xw - y)^T (Xw - y)``, so a penalty weight ``a``
 in ``fit`` corresponds to ``alpha = n a`` there, and ``H = 2 X^T X / n``.
 """
-import argparse
+import os
 
-import numpy as np
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")        # the runs, not the matrix products, share the cores
 
-import numreg as nr
-from numreg import analysis
+import numpy as np  # noqa: E402
+
+import numreg as nr  # noqa: E402
+from numreg import analysis  # noqa: E402
+from numreg import study as st  # noqa: E402
+from numreg.study import cli  # noqa: E402
+
+FRACTIONS = (1e-4, 1e-3, 1e-2, 1e-1, 0.5)
 
 
-def centre_pixel_problem(args):
-    if args.data == "fashion-mnist":
-        (X, y), _ = nr.data.load_fashion_mnist()
-        X, _ = nr.data.subsample(X, y, args.n, seed=args.seed)
-    else:
-        (X, _), _ = nr.data.load_font_digits(n_train=args.n, n_test=10, seed=args.seed)
+def centre_pixel_problem(config, seed):
+    """``(X, y)``: the centre pixel of ``n`` images (a random sample of a pool of 4n) from its 24 neighbours."""
+    (X, _), _ = st.dataset(config["data"], 4 * config["n"], 10)
+    X = X[np.random.default_rng(seed).permutation(len(X))[:config["n"]]]
     patch = X[:, 12:17, 12:17].reshape(len(X), 25).astype(np.float64)
     target = patch[:, 12].copy()                       # pixel (14, 14)
     feats = np.delete(patch, 12, axis=1)               # its 24 neighbours in the 5x5 patch
@@ -70,18 +79,68 @@ def train_linear(X, y, steps, lr, **kw):
     return model[0].W.data[:, 0].copy()
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--data", choices=("font-digits", "fashion-mnist"), default="font-digits")
-    ap.add_argument("--n", type=int, default=2000, help="images for the centre-pixel regression")
-    ap.add_argument("--steps", type=int, default=3000, help="full-batch gradient steps for the trained models")
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--out", default="regularization_path.png", help="figure of the real-data path ('' : none)")
-    args = ap.parse_args()
-    np.set_printoptions(precision=3, suppress=True, linewidth=120)
+def closed_forms(X, y, c):
+    """Ridge and lasso at ``alpha = fraction * max|2 X^T y|`` against the independent solvers."""
+    a = c["fraction"] * float(np.max(np.abs(2 * X.T @ y)))
+    wl, wl2 = analysis.lasso(X, y, a), independent_lasso(X, y, a)
+    obj = lambda w: np.sum((X @ w - y) ** 2) + a * np.abs(w).sum()   # noqa: E731
+    return {"alpha": a, "ridge_vs_lstsq": float(np.max(np.abs(analysis.ridge(X, y, a) - independent_ridge(X, y, a)))),
+            "lasso_vs_lbfgsb": float(np.max(np.abs(wl - wl2))), "lasso_zeros": int(np.sum(wl == 0)),
+            "objective_gap": float(obj(wl2) - obj(wl))}
 
-    print("1. Correlated regression (Tibshirani 1996: w_true = (3, 1.5, 0, 0, 2, 0, 0, 0), rho = 0.8, n = 100)")
-    X, y, w_true = analysis.make_correlated_regression(n=100, d=8, rho=0.8, seed=args.seed)
+
+def fitted(X, y, c, lam_max):
+    """A linear model trained by nr.fit with L2 or L1 (prox) weight a against ridge / lasso at n a."""
+    a, n = c["a"], len(X)
+    if c["check"] == "fit L2":
+        w_fit = train_linear(X, y, c["steps"], lr=1.0 / (lam_max + a), penalties=[nr.L2(a)])
+        w_cf = analysis.ridge(X, y, n * a)
+    else:
+        w_fit = train_linear(X, y, c["steps"], lr=1.0 / lam_max, penalties=[nr.L1(a, method="prox")])
+        w_cf = analysis.lasso(X, y, n * a)
+    return {"fit_vs_closed_form": float(np.max(np.abs(w_fit - w_cf))), "max_abs_w": float(np.max(np.abs(w_cf))),
+            "zeros_fit": int(np.sum(w_fit == 0)), "zeros_closed_form": int(np.sum(w_cf == 0)),
+            "same_zero_pattern": int(np.array_equal(w_fit == 0, w_cf == 0))}
+
+
+def duality(X, y, c, H, lam_max):
+    """§7.2: alpha* of the radius k, and projected gradient descent with NormBall(k) against w~(alpha*)."""
+    w_star = np.linalg.lstsq(X, y, rcond=None)[0]
+    k = c["k"] if c["k"] > 0 else 2 * np.linalg.norm(w_star)       # k = 0: twice ||w*|| (w* inside the ball)
+    a_star = analysis.constrained_alpha(H, w_star, k)
+    w_t = analysis.l2_shrinkage(H, w_star, a_star)
+    w_pgd = train_linear(X, y, c["steps"], lr=1.0 / lam_max, constraints=[nr.NormBall(k)])
+    w_pen = train_linear(X, y, c["steps"], lr=1.0 / (lam_max + a_star), penalties=[nr.L2(a_star)])
+    return {"alpha_star": float(a_star), "norm_w_tilde": float(np.linalg.norm(w_t)),
+            "pgd_vs_w_tilde": float(np.max(np.abs(w_pgd - w_t))), "l2_fit_vs_w_tilde": float(np.max(np.abs(w_pen - w_t)))}
+
+
+def run(config, seeds):
+    """One check on one random sample of the centre-pixel regression."""
+    X, y = centre_pixel_problem(config, seeds.split)
+    H = 2 * X.T @ X / len(X)
+    lam_max = float(np.linalg.eigvalsh(H).max())
+    if config["check"] == "closed forms":
+        return closed_forms(X, y, config)
+    if config["check"].startswith("fit"):
+        return fitted(X, y, config, lam_max)
+    return duality(X, y, config, H, lam_max)
+
+
+def make_study(args):
+    steps = 300 if args.quick else args.steps
+    common = {"data": args.data, "n": 500 if args.quick else args.n, "steps": steps}
+    configs = [{"check": "closed forms", "fraction": f, **common} for f in FRACTIONS]
+    configs += [{"check": chk, "a": a, **common} for chk in ("fit L2", "fit L1-prox") for a in (1e-3, 1e-2)]
+    configs += [{"check": "duality", "k": k, **common} for k in (0.25, 0.5, 0.0)]
+    return st.Study("regularization_path", run, configs, seeds=args.seeds)
+
+
+def tibshirani(seed=0):
+    """Part 1: lasso and ridge coefficients along alpha on Tibshirani's correlated regression."""
+    np.set_printoptions(precision=3, suppress=True, linewidth=120)
+    print("\n1. Correlated regression (Tibshirani 1996: w_true = (3, 1.5, 0, 0, 2, 0, 0, 0), rho = 0.8, n = 100)")
+    X, y, _ = analysis.make_correlated_regression(n=100, d=8, rho=0.8, seed=seed)
     a_max = float(np.max(np.abs(2 * X.T @ y)))
     print(f"   lasso: every coefficient is 0 for alpha >= alpha_max = max|2 X^T y| = {a_max:.1f}")
     print(f"   {'alpha':>8}  {'lasso w':<52} zeros | {'ridge w':<52} zeros")
@@ -90,59 +149,43 @@ def main():
         print(f"   {a:>8.1f}  {np.array2string(wl, precision=2):<52} {np.sum(wl == 0):>5} | "
               f"{np.array2string(wr, precision=2):<52} {np.sum(wr == 0):>5}")
 
-    Xr, yr = centre_pixel_problem(args)
-    n, d = Xr.shape
-    C = np.corrcoef(Xr.T)
-    off = C[~np.eye(d, dtype=bool)]
-    print(f"\n2. Centre pixel from its 24 neighbours ({args.data}, n = {n}): feature correlations "
-          f"median {np.median(off):.2f}, max {off.max():.2f}")
-    H_fit = 2 * Xr.T @ Xr / n
-    lam = np.linalg.eigvalsh(H_fit)
-    print(f"   H = 2 X^T X / n: eigenvalues from {lam.min():.2e} to {lam.max():.2e} (condition {lam.max() / lam.min():.0f})")
-    print(f"   closed form vs independent solver (max |difference| of the coefficients):")
-    print(f"   {'alpha':>10} {'ridge vs lstsq':>15} {'lasso vs L-BFGS-B':>18} {'lasso zeros':>12} {'objective gap':>14}")
-    scale = float(np.max(np.abs(2 * Xr.T @ yr)))
-    for frac in (1e-4, 1e-3, 1e-2, 1e-1, 0.5):
-        a = frac * scale
-        wr = analysis.ridge(Xr, yr, a)
-        wl = analysis.lasso(Xr, yr, a)
-        wl2 = independent_lasso(Xr, yr, a)
-        obj = lambda w: np.sum((Xr @ w - yr) ** 2) + a * np.abs(w).sum()
-        print(f"   {a:>10.4g} {np.max(np.abs(wr - independent_ridge(Xr, yr, a))):>15.1e} "
-              f"{np.max(np.abs(wl - wl2)):>18.1e} {np.sum(wl == 0):>12} {obj(wl2) - obj(wl):>14.1e}")
 
-    print(f"\n   nr.fit (full batch, SGD, {args.steps} steps, MSELoss) against the closed forms, fit alpha a <-> n a:")
-    for a in (1e-3, 1e-2):
-        w_fit = train_linear(Xr, yr, args.steps, lr=1.0 / (lam.max() + a), penalties=[nr.L2(a)])
-        w_cf = analysis.ridge(Xr, yr, n * a)
-        print(f"   {f'L2 a={a:g}:':<17} max |w_fit - ridge(X, y, n a)| = {np.max(np.abs(w_fit - w_cf)):.1e} "
-              f"(|w| up to {np.max(np.abs(w_cf)):.2f})")
-    for a in (1e-3, 1e-2):
-        w_fit = train_linear(Xr, yr, args.steps, lr=1.0 / lam.max(), penalties=[nr.L1(a, method="prox")])
-        w_cf = analysis.lasso(Xr, yr, n * a)
-        same = np.array_equal(w_fit == 0, w_cf == 0)
-        print(f"   {f'L1-prox a={a:g}:':<17} max |w_fit - lasso(X, y, n a)| = {np.max(np.abs(w_fit - w_cf)):.1e}, "
-              f"zeros {np.sum(w_fit == 0)} vs {np.sum(w_cf == 0)} ({'same' if same else 'different'} pattern)")
+PARTS = [("closed forms", "2. Centre pixel from its 24 neighbours: closed forms against independent solvers "
+          "(max |difference| of the coefficients)", ["alpha", "ridge_vs_lstsq", "lasso_vs_lbfgsb", "lasso_zeros",
+                                                     "objective_gap"]),
+         ("fit", "   nr.fit (full batch, SGD, MSELoss) against the closed forms, fit weight a <-> alpha = n a",
+          ["fit_vs_closed_form", "max_abs_w", "zeros_fit", "zeros_closed_form", "same_zero_pattern"]),
+         ("duality", "3. Penalty/constraint duality (§7.2): min J s.t. ||w|| <= k (k = 0 here: 2 ||w*||)",
+          ["alpha_star", "norm_w_tilde", "pgd_vs_w_tilde", "l2_fit_vs_w_tilde"])]
 
-    print("\n3. Penalty/constraint duality (§7.2) on the same data: min J s.t. ||w|| <= k")
-    w_star = np.linalg.lstsq(Xr, yr, rcond=None)[0]
-    print(f"   ||w*|| = {np.linalg.norm(w_star):.3f}")
-    print(f"   {'k':>6} {'alpha*':>10} {'||w~(alpha*)||':>15} {'|PGD - w~(alpha*)|':>19} {'|L2(alpha*) fit - w~|':>22}")
-    for k in (0.25, 0.5, 2 * np.linalg.norm(w_star)):
-        a_star = analysis.constrained_alpha(H_fit, w_star, k)
-        w_t = analysis.l2_shrinkage(H_fit, w_star, a_star)
-        w_pgd = train_linear(Xr, yr, args.steps, lr=1.0 / lam.max(), constraints=[nr.NormBall(k)])
-        w_pen = train_linear(Xr, yr, args.steps, lr=1.0 / (lam.max() + a_star), penalties=[nr.L2(a_star)])
-        print(f"   {k:>6.3f} {a_star:>10.4g} {np.linalg.norm(w_t):>15.4f} {np.max(np.abs(w_pgd - w_t)):>19.1e} "
-              f"{np.max(np.abs(w_pen - w_t)):>22.1e}")
+
+def report(result, args):
+    tibshirani()
+    for prefix, title, metrics in PARTS:
+        recs = [e for e in result.records if e["config"]["check"].startswith(prefix)]
+        if recs:
+            print("\n" + title)
+            cli.print_table(st.aggregate(recs, metrics), metrics)
     print("   (alpha* = 0 when w* is inside the ball; there the unpenalized fit converges only as fast as "
           "the smallest eigenvalue allows.)")
+    if args.figure:
+        config = result.study.configs[0]
+        X, y = centre_pixel_problem(config, st.run_seeds(result.study.seeds[0]).split)
+        fig = nr.plots.regularization_path(X, y)
+        fig.suptitle(f"Centre pixel from its 24 neighbours ({args.data}, n = {len(X)})")
+        fig.savefig(args.figure, dpi=100)
+        print(f"\nfigure written to {args.figure}")
 
-    if args.out:
-        fig = nr.plots.regularization_path(Xr, yr)
-        fig.suptitle(f"Centre pixel from its 24 neighbours ({args.data}, n = {n})")
-        fig.savefig(args.out, dpi=100)
-        print(f"\nfigure written to {args.out}")
+
+def add_arguments(ap):
+    ap.add_argument("--n", type=int, default=2000, help="images for the centre-pixel regression")
+    ap.add_argument("--steps", type=int, default=3000, help="full-batch gradient steps for the trained models")
+    ap.add_argument("--figure", default=None, help="figure of the real-data path (first seed's sample) to this PNG")
+
+
+def main(argv=None):
+    return cli.main(make_study, argv, description=__doc__, add_arguments=add_arguments, report=report, seeds=2,
+                    show_table=False)
 
 
 if __name__ == "__main__":

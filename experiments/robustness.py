@@ -14,120 +14,117 @@ Gaussian noise, salt noise, a noisy border):
     dropout        nr.Dropout(0.5) after each hidden layer (§7.12, the seed network)
 
 It prints the accuracy table (one column per model), the mean accuracy over
-all corrupted test sets, and the accuracy kept relative to the clean one;
-with ``--repeats 3`` every model is trained from three seeds and the table
-shows the means (and the spread of the summary numbers).
+all corrupted test sets, and the accuracy kept relative to the clean one,
+as means over ``--seeds`` seeds (each model of a seed sees the same batch
+order and augmentation draws; the corruptions of the test set are fixed),
+then each model against the dense one, paired by seed.
 
     python experiments/robustness.py                      # embedded font digits
-    python experiments/robustness.py --data fashion-mnist
-    python experiments/robustness.py --repeats 3 --plot robustness.png
+    python experiments/robustness.py --quick
+    python experiments/robustness.py --data fashion-mnist --seeds 3 --plot robustness.png
 
 The paper's claim -- a sparse, local first layer degrades less under noise
 not seen in training -- is tested, not assumed: the script reports what it
 finds either way.
 """
-import argparse
-import sys
-import time
+import os
 
-import numpy as np
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")        # the runs, not the matrix products, share the cores
 
-import numreg as nr
+import numpy as np  # noqa: E402
 
+import numreg as nr  # noqa: E402
+from numreg import study as st  # noqa: E402
+from numreg.study import cli  # noqa: E402
 
-def load(name, n_train, n_test, seed):
-    """``(X_train, y_train), (X_test, y_test)`` as float32 (n, 28, 28) in [0, 1]."""
-    if name == "font-digits":
-        if not hasattr(nr.data, "load_font_digits"):
-            sys.exit("numreg.data.load_font_digits is not available in this version; use --data fashion-mnist")
-        return nr.data.load_font_digits(n_train=n_train, n_test=n_test, seed=seed)
-    (Xtr, ytr), (Xte, yte) = nr.data.load_fashion_mnist()
-    Xtr, ytr = nr.data.subsample(Xtr, ytr, min(n_train, len(Xtr)), seed=seed)
-    Xte, yte = nr.data.subsample(Xte, yte, min(n_test, len(Xte)), seed=seed + 1)
-    return (Xtr, ytr), (Xte, yte)
+MODELS = ("dense", "local sparse", "input noise", "augmentation", "dropout")
 
 
-def models(args):
-    """``{name: (model, augment)}``, every model from the same seed."""
-    s = args.seed
-    mask = nr.local_mask((28, 28), args.hidden, args.field, seed=s)
-    local = nr.Sequential(nr.Flatten(), nr.SparseLinear(784, args.hidden, mask), nr.ReLU(),
-                          nr.Linear(args.hidden, args.hidden), nr.ReLU(), nr.Linear(args.hidden, 10), seed=s)
-    hidden = (args.hidden, args.hidden)
-    return {
-        "dense": (nr.mlp(hidden=hidden, dropout=0, seed=s), None),
-        "local sparse": (local, None),
-        "input noise": (nr.mlp(hidden=hidden, dropout=0, input_noise=args.noise, seed=s), None),
-        "augmentation": (nr.mlp(hidden=hidden, dropout=0, seed=s), nr.augment.RandomAffine(seed=s)),
-        "dropout": (nr.mlp(hidden=hidden, dropout=0.5, seed=s), None),
-    }
+def build(config, seeds):
+    """``(model, augment)`` of ``config["model"]``, its weights from the run's model stream."""
+    h, s = config["hidden"], seeds.model
+    if config["model"] == "local sparse":
+        mask = nr.local_mask((28, 28), h, config["field"], seed=s)
+        return nr.Sequential(nr.Flatten(), nr.SparseLinear(784, h, mask), nr.ReLU(), nr.Linear(h, h), nr.ReLU(),
+                             nr.Linear(h, 10), seed=s), None
+    noise = config["noise"] if config["model"] == "input noise" else 0.0
+    dropout = 0.5 if config["model"] == "dropout" else 0.0
+    aug = nr.augment.RandomAffine(seed=seeds.augment) if config["model"] == "augmentation" else None
+    return nr.mlp(hidden=(h, h), dropout=dropout, input_noise=noise, seed=s), aug
 
 
-def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0],
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--data", choices=["font-digits", "fashion-mnist"], default="font-digits",
-                   help="embedded font digits (default) or Fashion-MNIST from disk")
+def run(config, seeds):
+    """Train one model on clean images; its accuracy under every corruption and level."""
+    (X, y), (Xt, yt) = st.dataset(config["data"], config["n_train"], config["n_test"])
+    model, aug = build(config, seeds)
+    nr.fit(model, nr.SoftmaxCrossEntropy(), nr.Adam(model.parameters()), (X, y), epochs=config["epochs"],
+           batch_size=256, seed=seeds.shuffle, verbose=False, augment=aug)
+    table = nr.robustness(model, Xt, yt, seed=0)          # the same corrupted test sets for every run
+    corrupted = [a for c, _, a in table.rows() if c != "clean"]
+    record = {"clean": table.clean, "mean_corrupted": float(np.mean(corrupted)),
+              "kept": float(np.mean(corrupted) / table.clean), "n_test": table.n,
+              "rows": [[c, float(lv), a] for c, lv, a in table.rows()]}
+    record.update({c: float(np.mean(list(table[c].values()))) for c in nr.corrupt.CORRUPTIONS})
+    return record
+
+
+def make_study(args):
+    n_train, n_test, epochs, hidden = (2000, 500, 3, 64) if args.quick else (args.n_train, args.n_test,
+                                                                              args.epochs, args.hidden)
+    configs = [{"model": m, "data": args.data, "n_train": n_train, "n_test": n_test, "epochs": epochs,
+                "hidden": hidden, "field": args.field, "noise": args.noise} for m in MODELS]
+    return st.Study("robustness", run, configs, seeds=args.seeds)
+
+
+def mean_tables(result):
+    """``{model: RobustnessTable}``: each model's accuracies averaged over its seeds."""
+    tables = {}
+    for env in result.records:
+        tables.setdefault(env["config"]["model"], []).append(env["record"])
+    out = {}
+    for name, recs in tables.items():
+        t = nr.robust.RobustnessTable(n=recs[0]["n_test"])
+        for i, (c, lv, _) in enumerate(recs[0]["rows"]):
+            level = int(lv) if float(lv).is_integer() else lv
+            t.setdefault(c, {})[level] = float(np.mean([r["rows"][i][2] for r in recs]))
+        out[name] = t
+    return out
+
+
+def report(result, args):
+    if not result.records:
+        return
+    tables = mean_tables(result)
+    print("\nmean test accuracy over the seeds, per corruption and level:")
+    print(nr.robust.compare(tables))
+    print("(per-corruption columns of the table above: mean accuracy over its three levels; "
+          "kept = mean corrupted / clean)")
+    if len(result.study.seeds) >= 2 and result.complete:
+        diffs = st.paired_differences(result.records, "mean_corrupted", "model", "dense")
+        print("\nagainst the dense network, same seed (paired):")
+        print("\n".join(st.format_differences(diffs)))
+    if args.plot:
+        fig = nr.plots.robustness_curves(tables, title=f"Trained on clean {args.data}, tested corrupted")
+        fig.savefig(args.plot, dpi=120)
+        print(f"figure written to {args.plot}")
+
+
+def add_arguments(p):
     p.add_argument("--n-train", type=int, default=12000, help="training images (default 12000)")
     p.add_argument("--n-test", type=int, default=4000, help="test images (default 4000)")
     p.add_argument("--epochs", type=int, default=12, help="training epochs per model (default 12)")
     p.add_argument("--hidden", type=int, default=128, help="width of the hidden layers (default 128)")
     p.add_argument("--field", type=int, default=10, help="side of the local receptive fields (default 10)")
     p.add_argument("--noise", type=float, default=0.3, help="std of the input-noise model's noise (default 0.3)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the data, the models and the corruptions")
-    p.add_argument("--repeats", type=int, default=1,
-                   help="train every model with seeds seed, seed+1, ... and average (default 1)")
     p.add_argument("--plot", default=None, help="write the robustness curves to this PNG file")
-    args = p.parse_args(argv)
-
-    t0 = time.perf_counter()
-    (Xtr, ytr), (Xte, yte) = load(args.data, args.n_train, args.n_test, args.seed)
-    seeds = list(range(args.seed, args.seed + args.repeats))
-    print(f"data: {args.data}, {len(Xtr)} training and {len(Xte)} test images; "
-          f"{args.epochs} epochs, hidden {args.hidden}, local field {args.field}x{args.field}, "
-          f"input noise std {args.noise}, model seeds {seeds}")
-    runs = {}                                     # name -> [RobustnessTable per seed]
-    for s in seeds:
-        args.seed = s
-        for name, (model, aug) in models(args).items():
-            t = time.perf_counter()
-            nr.fit(model, nr.SoftmaxCrossEntropy(), nr.Adam(model.parameters()), (Xtr, ytr),
-                   epochs=args.epochs, batch_size=256, seed=s, verbose=False, augment=aug)
-            runs.setdefault(name, []).append(nr.robustness(model, Xte, yte, seed=s))
-            print(f"  seed {s}: trained {name:<13} in {time.perf_counter() - t:5.1f} s, clean test accuracy "
-                  f"{runs[name][-1].clean:.4f}")
-    tables = {name: mean_table(ts) for name, ts in runs.items()}
-    print()
-    if len(seeds) > 1:
-        print(f"mean test accuracy over the {len(seeds)} seeds:")
-    print(nr.robust.compare(tables))
-    print()
-    width = max(len(n) for n in tables)
-    pm = "        " if len(seeds) == 1 else " +- std "
-    print(f"{'model':<{width}}  clean{pm}  mean corrupted{pm}  kept   "
-          + "  ".join(f"{c:>8}" for c in nr.corrupt.CORRUPTIONS))
-    for name, ts in runs.items():
-        clean = np.array([t.clean for t in ts])
-        corrupted = np.array([np.mean([a for c, lv, a in t.rows() if c != "clean"]) for t in ts])
-        per = [np.mean([np.mean(list(t[c].values())) for t in ts]) for c in nr.corrupt.CORRUPTIONS]
-        sd = (lambda v: f" +- {v.std(ddof=1):.3f}") if len(seeds) > 1 else (lambda v: "")
-        print(f"{name:<{width}}  {clean.mean():.4f}{sd(clean)}  {corrupted.mean():14.4f}{sd(corrupted)}  "
-              f"{corrupted.mean() / clean.mean():5.3f}  " + "  ".join(f"{v:8.4f}" for v in per))
-    print("(per-corruption columns: mean accuracy over its three levels; kept = mean corrupted / clean)")
-    if args.plot:
-        fig = nr.plots.robustness_curves(tables, title=f"Trained on clean {args.data}, tested corrupted")
-        fig.savefig(args.plot, dpi=120)
-        print(f"figure written to {args.plot}")
-    print(f"total {time.perf_counter() - t0:.1f} s")
-    return runs
 
 
-def mean_table(tables):
-    """The mean of several RobustnessTables of the same corruptions and levels."""
-    out = nr.robust.RobustnessTable(n=tables[0].n)
-    for c, levels in tables[0].items():
-        out[c] = {lv: float(np.mean([t[c][lv] for t in tables])) for lv in levels}
-    return out
+def main(argv=None):
+    return cli.main(make_study, argv, description=__doc__, add_arguments=add_arguments,
+                    metrics=["clean", "mean_corrupted", "kept"] + list(nr.corrupt.CORRUPTIONS), report=report,
+                    seeds=1)
+
 
 if __name__ == "__main__":
     main()

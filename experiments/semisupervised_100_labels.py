@@ -19,9 +19,9 @@ per class) keep their label; the rest are unlabeled. Each method:
   a decoder restoring masked inputs (all data) and a classifier head (the
   100 labels), the two losses summed; also with lambda = 0 (the same
   network and noise, no reconstruction term);
-- **virtual adversarial training** (§7.13): the seed network on the 100
-  labels, plus ``alpha * LDS`` on each batch and ``--vat-batch`` unlabeled
-  images drawn per step (``nr.VAT``, ``epsilon = --vat-eps``).
+- **virtual adversarial training** (§7.13, Miyato et al.): the seed network
+  on the 100 labels plus the LDS penalty on ``--vat-batch`` unlabeled images
+  per step (``nr.VAT``, epsilon ``--vat-eps``).
 
 The transductive methods (cluster-then-label, label propagation) label the
 unlabeled pool; the seed network is then trained on the 100 true labels
@@ -29,19 +29,29 @@ plus those pseudo-labels, and tested. The table gives the accuracy of the
 labels each method gave the unlabeled pool (where it gives any) and the
 test accuracy.
 
+Each method is one configuration of a study: for a seed, every method
+sees the same 100 labeled images (drawn from the run's split stream) and
+the same batch order; the table gives mean ± sd over seeds, then each
+method against supervised-only training, paired by seed.
+
     python experiments/semisupervised_100_labels.py                    # embedded font digits
-    python experiments/semisupervised_100_labels.py --data fashion-mnist
+    python experiments/semisupervised_100_labels.py --quick
+    python experiments/semisupervised_100_labels.py --data fashion-mnist --seeds 5
 """
-import argparse
-import time
+import os
 
-import numpy as np
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")        # the runs, not the matrix products, share the cores
 
-import numreg as nr
+import numpy as np  # noqa: E402
 
+import numreg as nr  # noqa: E402
+from numreg import study as st  # noqa: E402
+from numreg.study import cli  # noqa: E402
 
-def load(args):
-    return nr.data.load_dataset(args.data, args.n_train, args.n_test, seed=args.seed)
+METHODS = ("supervised only", "cluster-then-label", "label propagation", "Gaussian mixture, labeled only",
+           "Gaussian mixture + EM", "self-training", "denoising AE, no reconstruction", "denoising AE + head",
+           "virtual adversarial training")
 
 
 def labeled_indices(y, per_class, seed):
@@ -50,10 +60,10 @@ def labeled_indices(y, per_class, seed):
                                    for c in np.unique(y)]))
 
 
-def train_seed_network(X, y, epochs, seed, batch_size=64):
-    model = nr.mlp(seed=seed)
+def train_seed_network(X, y, epochs, seeds, batch_size=64):
+    model = nr.mlp(seed=seeds.model)
     nr.fit(model, nr.SoftmaxCrossEntropy(), nr.Adam(model.parameters(), lr=1e-3), (X, y), epochs=epochs,
-           batch_size=batch_size, seed=seed, verbose=False)
+           batch_size=batch_size, seed=seeds.shuffle, verbose=False)
     return model
 
 
@@ -61,9 +71,114 @@ def accuracy(model, X, y):
     return float(np.mean(nr.predict(model, X).argmax(axis=1) == y))
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--data", choices=("font-digits", "fashion-mnist"), default="font-digits")
+def supervised(c, d, seeds):
+    epochs = -(-c["steps"] // -(-len(d["Xl"]) // 64))
+    m = train_seed_network(d["Xl"], d["yl"], epochs, seeds)
+    return accuracy(m, d["Xu"], d["yu"]), accuracy(m, d["Xt"], d["yt"]), ""
+
+
+def pseudo_then_train(c, d, seeds, labels, note):
+    """Train the seed network on the true labels plus the pseudo-labels a transductive method gave."""
+    ok = labels >= 0
+    m = train_seed_network(np.concatenate([d["Xl"], d["Xu"][ok]]), np.concatenate([d["yl"], labels[ok]]),
+                           c["epochs"], seeds)
+    return float(np.mean(labels == d["yu"])), accuracy(m, d["Xt"], d["yt"]), note
+
+
+def cluster_then_label(c, d, seeds):
+    labels, unreached = nr.cluster_then_label(d["Xl"], d["yl"], d["Xu"], k=c["clusters"], seed=seeds.model)
+    return pseudo_then_train(c, d, seeds, labels, f"{len(unreached)} clusters without a label")
+
+
+def label_propagation(c, d, seeds):
+    labels, _ = nr.label_propagation(d["Xl"], d["yl"], d["Xu"], k_neighbors=c["neighbors"])
+    return pseudo_then_train(c, d, seeds, labels, f"{int(np.sum(labels < 0))} points unreached")
+
+
+def gaussian_mixture(c, d, seeds, lam):
+    """One Gaussian per class in the first principal components of all the training images, by EM."""
+    flat = np.concatenate([d["Xl"], d["Xu"]]).reshape(len(d["Xl"]) + len(d["Xu"]), -1).astype(np.float64)
+    mean = flat.mean(axis=0)
+    _, _, Vt = np.linalg.svd(flat[::4] - mean, full_matrices=False)   # a quarter suffices for 30 directions
+    project = lambda A: (A.reshape(len(A), -1) - mean) @ Vt[:c["pca"]].T   # noqa: E731
+    g = nr.SemiSupervisedGMM(covariance="full", reg_covar=1e-2, unlabeled_weight=lam, max_iter=200)
+    g.fit(project(d["Xl"]), d["yl"], project(d["Xu"]))
+    return (float(np.mean(g.predict(project(d["Xu"])) == d["yu"])),
+            float(np.mean(g.predict(project(d["Xt"])) == d["yt"])), f"{g.n_iter_} EM iterations" if lam else "")
+
+
+def self_training(c, d, seeds):
+    s = nr.SelfTraining(lambda s: nr.mlp(seed=s), threshold=c["threshold"], rounds=3, steps=c["steps"],
+                        batch_size=64, seed=seeds.model).fit(d["Xl"], d["yl"], d["Xu"], y_unlabeled=d["yu"])
+    h = s.history_[-1]
+    return (float(np.mean(s.predict(d["Xu"]) == d["yu"])), float(np.mean(s.predict(d["Xt"]) == d["yt"])),
+            f"last round: {h['n_pseudo']} pseudo-labels")
+
+
+def denoising_autoencoder(c, d, seeds, lam):
+    m = nr.DenoisingAutoencoderClassifier(
+        nr.Sequential(nr.Flatten(), nr.Linear(784, 256), nr.ReLU()),
+        nr.Sequential(nr.Linear(256, 784), nr.Sigmoid()),
+        nr.Sequential(nr.Dropout(0.5), nr.Linear(256, 10)),
+        corruption=0.3, lam=lam).reseed(seeds.model)
+    m.fit(d["Xl"], d["yl"], d["Xu"], epochs=c["epochs"], batch_size=128, labeled_batch_size=32, seed=seeds.shuffle)
+    return accuracy(m, d["Xu"], d["yu"]), accuracy(m, d["Xt"], d["yt"]), ""
+
+
+def virtual_adversarial(c, d, seeds):
+    """The seed network on the labels, with VAT's smoothness penalty on unlabeled batches (§7.13)."""
+    epochs = -(-c["steps"] // -(-len(d["Xl"]) // 64))
+    model = nr.mlp(seed=seeds.model)
+    vat = nr.VAT(epsilon=c["vat_eps"], xi=1e-2, unlabeled=d["Xu"], unlabeled_batch_size=c["vat_batch"],
+                 seed=seeds.noise)
+    nr.fit(model, nr.SoftmaxCrossEntropy(), nr.Adam(model.parameters(), lr=1e-3), (d["Xl"], d["yl"]),
+           epochs=epochs, batch_size=64, seed=seeds.shuffle, verbose=False, adversarial=vat)
+    return accuracy(model, d["Xu"], d["yu"]), accuracy(model, d["Xt"], d["yt"]), f"{c['vat_batch']} unlabeled per step"
+
+
+def split(c, seeds):
+    """The pool cut into the labeled images (from the run's split stream) and the unlabeled rest."""
+    (X, y), (Xt, yt) = st.dataset(c["data"], c["n_train"], c["n_test"])
+    li = labeled_indices(y, c["n_labeled"] // (int(y.max()) + 1), seeds.split)
+    ui = np.setdiff1d(np.arange(len(X)), li)
+    return {"Xl": X[li], "yl": y[li], "Xu": X[ui], "yu": y[ui], "Xt": Xt, "yt": yt}
+
+
+def run(config, seeds):
+    """One method with 100 labels: the accuracy of the labels it gave the pool, and the test accuracy."""
+    d = split(config, seeds)
+    method = {"supervised only": supervised, "cluster-then-label": cluster_then_label,
+              "label propagation": label_propagation,
+              "Gaussian mixture, labeled only": lambda c, d, s: gaussian_mixture(c, d, s, 0.0),
+              "Gaussian mixture + EM": lambda c, d, s: gaussian_mixture(c, d, s, 1.0),
+              "self-training": self_training,
+              "denoising AE, no reconstruction": lambda c, d, s: denoising_autoencoder(c, d, s, 0.0),
+              "denoising AE + head": lambda c, d, s: denoising_autoencoder(c, d, s, c["lam"]),
+              "virtual adversarial training": virtual_adversarial}[config["method"]]
+    pool, test, note = method(config, d, seeds)
+    return {"pool_accuracy": pool, "test_accuracy": test, "note": note}
+
+
+def make_study(args):
+    sizes = (2000, 500, 300, 3) if args.quick else (args.n_train, args.n_test, args.steps, args.epochs)
+    common = dict(zip(("n_train", "n_test", "steps", "epochs"), sizes))
+    common.update(data=args.data, n_labeled=args.n_labeled, clusters=args.clusters, neighbors=args.neighbors,
+                  pca=args.pca, threshold=args.threshold, lam=args.lam,
+                  vat_eps=args.vat_eps, vat_batch=args.vat_batch)
+    return st.Study("semisupervised_100_labels", run, [{"method": m, **common} for m in METHODS], seeds=args.seeds)
+
+
+def report(result, args):
+    for e in result.records:
+        if e["record"]["note"] and e["seed"] == result.study.seeds[0]:
+            print(f"  {e['config']['method']}: {e['record']['note']} (seed {e['seed']})")
+    if len(result.study.seeds) >= 2 and result.complete:
+        diffs = st.paired_differences(result.records, "test_accuracy", "method", "supervised only")
+        print("\nagainst supervised only, the same 100 labels and seed (paired):")
+        print("\n".join(st.format_differences(diffs, digits=3)))
+
+
+def add_arguments(ap):
     ap.add_argument("--n-train", type=int, default=10000, help="labeled + unlabeled pool")
     ap.add_argument("--n-labeled", type=int, default=100, help="labels kept (equal per class)")
     ap.add_argument("--n-test", type=int, default=2000)
@@ -76,90 +191,11 @@ def main():
     ap.add_argument("--steps", type=int, default=1500, help="optimizer steps of a 100-label training run")
     ap.add_argument("--vat-eps", type=float, default=1.0, help="epsilon (L2 per image) of VAT")
     ap.add_argument("--vat-batch", type=int, default=128, help="unlabeled images per VAT step")
-    ap.add_argument("--seed", type=int, default=0)
-    args = ap.parse_args()
 
-    (X, y), (Xt, yt) = load(args)
-    n_classes = int(y.max()) + 1
-    li = labeled_indices(y, args.n_labeled // n_classes, args.seed)
-    ui = np.setdiff1d(np.arange(len(X)), li)
-    Xl, yl, Xu, yu = X[li], y[li], X[ui], y[ui]
-    print(f"data: {args.data}; {len(Xl)} labeled + {len(Xu)} unlabeled training images, {len(Xt)} test images; "
-          f"seed {args.seed}\n")
-    rows = []
 
-    def row(name, pool_acc, test_acc, t0, note=""):
-        rows.append((name, pool_acc, test_acc, time.perf_counter() - t0, note))
-        pa = "" if pool_acc is None else f"{pool_acc:.3f}"
-        print(f"{name:<58} {pa:>8} {test_acc:>8.3f} {rows[-1][3]:>7.1f}s  {note}", flush=True)
-
-    print(f"{'method':<58} {'pool acc':>8} {'test acc':>8} {'time':>8}")
-    sup_epochs = -(-args.steps // -(-len(Xl) // 64))
-
-    t0 = time.perf_counter()
-    sup = train_seed_network(Xl, yl, sup_epochs, args.seed)
-    row("supervised only (100 labels)", accuracy(sup, Xu, yu), accuracy(sup, Xt, yt), t0)
-
-    def pseudo_then_train(name, labels, t0, note=""):
-        ok = labels >= 0
-        model = train_seed_network(np.concatenate([Xl, Xu[ok]]), np.concatenate([yl, labels[ok]]),
-                                   args.epochs, args.seed)
-        row(name, float(np.mean(labels == yu)), accuracy(model, Xt, yt), t0, note)
-
-    t0 = time.perf_counter()
-    labels, unreached = nr.cluster_then_label(Xl, yl, Xu, k=args.clusters, seed=args.seed)
-    pseudo_then_train(f"cluster-then-label (k={args.clusters})", labels, t0,
-                      f"{len(unreached)} clusters without a label (nearest labeled centre used)")
-
-    t0 = time.perf_counter()
-    labels, _ = nr.label_propagation(Xl, yl, Xu, k_neighbors=args.neighbors)
-    pseudo_then_train(f"label propagation ({args.neighbors}-NN graph)", labels, t0,
-                      f"{int(np.sum(labels < 0))} points unreached")
-
-    # Gaussian mixture in the principal subspace of all the training images (no labels used)
-    t0 = time.perf_counter()
-    flat = X.reshape(len(X), -1).astype(np.float64)
-    mean = flat.mean(axis=0)
-    _, _, Vt = np.linalg.svd(flat[::4] - mean, full_matrices=False)  # a quarter suffices for 30 directions
-    P = Vt[:args.pca].T
-    project = lambda A: (A.reshape(len(A), -1) - mean) @ P
-    Zl, Zu, Zt = project(Xl), project(Xu), project(Xt)
-    for lam, name in ((0.0, "Gaussian mixture, labeled only (lambda=0)"), (1.0, "Gaussian mixture + EM")):
-        t1 = time.perf_counter()
-        g = nr.SemiSupervisedGMM(covariance="full", reg_covar=1e-2, unlabeled_weight=lam, max_iter=200)
-        g.fit(Zl, yl, Zu)
-        row(f"{name} ({args.pca} PCs)", float(np.mean(g.predict(Zu) == yu)), float(np.mean(g.predict(Zt) == yt)),
-            t0 if lam == 0 else t1, f"{g.n_iter_} EM iterations" if lam else "")
-
-    t0 = time.perf_counter()
-    st = nr.SelfTraining(lambda s: nr.mlp(seed=s), threshold=args.threshold, rounds=3, steps=args.steps,
-                         batch_size=64, seed=args.seed).fit(Xl, yl, Xu, y_unlabeled=yu)
-    h = st.history_[-1]
-    row("self-training (pseudo-labels, 3 rounds)", float(np.mean(st.predict(Xu) == yu)),
-        float(np.mean(st.predict(Xt) == yt)), t0,
-        f"last round: {h['n_pseudo']} pseudo-labels, {h.get('pseudo_accuracy', float('nan')):.3f} right")
-
-    for lam in (0.0, args.lam):
-        t0 = time.perf_counter()
-        m = nr.DenoisingAutoencoderClassifier(
-            nr.Sequential(nr.Flatten(), nr.Linear(784, 256), nr.ReLU()),
-            nr.Sequential(nr.Linear(256, 784), nr.Sigmoid()),
-            nr.Sequential(nr.Dropout(0.5), nr.Linear(256, 10)),
-            corruption=0.3, lam=lam).reseed(args.seed)
-        m.fit(Xl, yl, Xu, epochs=args.epochs, batch_size=128, labeled_batch_size=32, seed=args.seed)
-        name = f"denoising AE + head, lambda={lam:g}" + ("" if lam else " (no reconstruction)")
-        row(name, accuracy(m, Xu, yu), accuracy(m, Xt, yt), t0)
-
-    t0 = time.perf_counter()
-    model = nr.mlp(seed=args.seed)
-    vat = nr.VAT(epsilon=args.vat_eps, xi=1e-2, unlabeled=Xu, unlabeled_batch_size=args.vat_batch, seed=args.seed)
-    nr.fit(model, nr.SoftmaxCrossEntropy(), nr.Adam(model.parameters(), lr=1e-3), (Xl, yl), epochs=sup_epochs,
-           batch_size=64, seed=args.seed, verbose=False, adversarial=vat)
-    row(f"virtual adversarial training (epsilon={args.vat_eps:g})", accuracy(model, Xu, yu), accuracy(model, Xt, yt),
-        t0, f"{args.vat_batch} unlabeled per step")
-
-    best = max(rows, key=lambda r: r[2])
-    print(f"\nbest test accuracy: {best[0]} ({best[2]:.3f}) against {rows[0][2]:.3f} with the 100 labels alone")
+def main(argv=None):
+    return cli.main(make_study, argv, description=__doc__, add_arguments=add_arguments,
+                    metrics=["pool_accuracy", "test_accuracy"], report=report, seeds=2)
 
 
 if __name__ == "__main__":

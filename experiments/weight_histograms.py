@@ -4,45 +4,84 @@
 proximal step (Eq. 7.23) sets many weights to *exactly* 0; L1 through its
 subgradient alpha sign(w) leaves them small but non-zero (the same
 penalty, a different optimizer); max-norm only caps each unit's incoming
-weight vector. Prints the table and writes the histograms
-(``nr.plots.weight_histograms``) to ``--out``.
+weight vector. Prints the table (mean ± sd over seeds; every run of a seed
+sees the same initial weights, batch order and dropout masks' generator
+seed) and, with ``--figure``, the histograms (``nr.plots.weight_histograms``)
+of the first seed's networks, re-trained in this process.
 
     python experiments/weight_histograms.py                      # embedded font digits
+    python experiments/weight_histograms.py --quick --figure weight_histograms.png
     python experiments/weight_histograms.py --data fashion-mnist
 
 Plain SGD (no momentum) is used for every run, so that L1's prox step is
 the textbook proximal-gradient step with step size ``lr`` (see ``nr.L1``).
 """
-import argparse
-import time
+import os
 
-import numpy as np
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")        # the runs, not the matrix products, share the cores
 
-import numreg as nr
+import numpy as np  # noqa: E402
 
+import numreg as nr  # noqa: E402
+from numreg import study as st  # noqa: E402
+from numreg.study import cli  # noqa: E402
 
-def load(args):
-    if args.data == "fashion-mnist":
-        (X, y), (Xt, yt) = nr.data.load_fashion_mnist()
-        X, y = nr.data.subsample(X, y, args.n_train, seed=args.seed)
-        Xt, yt = nr.data.subsample(Xt, yt, args.n_test, seed=args.seed)
-        return (X, y), (Xt, yt)
-    return nr.data.load_font_digits(n_train=args.n_train, n_test=args.n_test, seed=args.seed)
+METRICS = ["train_J", "train_J_plus_penalty", "test_accuracy", "exact_zero", "near_zero", "weight_norm",
+           "max_column_norm"]
 
 
-def configs(args):
-    return {
-        "no penalty": dict(),
-        f"L2 alpha={args.l2:g}": dict(penalties=[nr.L2(args.l2)]),
-        f"L1-prox alpha={args.l1:g}": dict(penalties=[nr.L1(args.l1, method="prox")]),
-        f"L1-subgradient alpha={args.l1:g}": dict(penalties=[nr.L1(args.l1, method="subgradient")]),
-        f"max-norm c={args.c:g}": dict(constraints=[nr.MaxNorm(args.c)]),
-    }
+def regularizer(config):
+    """``fit`` keywords of the run's penalty or constraint."""
+    kind, strength = config["regularizer"], config["strength"]
+    if kind == "L2":
+        return dict(penalties=[nr.L2(strength)])
+    if kind.startswith("L1"):
+        return dict(penalties=[nr.L1(strength, method=kind.split("-")[1])])
+    if kind == "max-norm":
+        return dict(constraints=[nr.MaxNorm(strength)])
+    return {}
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--data", choices=("font-digits", "fashion-mnist"), default="font-digits")
+def train(config, seeds):
+    (X, y), (Xt, yt) = st.dataset(config["data"], config["n_train"], config["n_test"])
+    model = nr.mlp(seed=seeds.model)
+    h = nr.fit(model, nr.SoftmaxCrossEntropy(), nr.SGD(model.parameters(), lr=config["lr"]), (X, y),
+               epochs=config["epochs"], batch_size=64, seed=seeds.shuffle, verbose=False, **regularizer(config))
+    return model, h, nr.evaluate(model, nr.SoftmaxCrossEntropy(), Xt, yt)[1]
+
+
+def run(config, seeds):
+    """Train the seed network with one penalty or constraint; what it did to the weights."""
+    model, h, acc = train(config, seeds)
+    weights = [p.data for p in model.parameters() if p.regularized]
+    w = np.concatenate([a.ravel() for a in weights])
+    return {"train_J": h.train_data_loss[-1], "train_J_plus_penalty": h.train_loss[-1], "test_accuracy": acc,
+            "exact_zero": float(np.mean(w == 0)), "near_zero": float(np.mean(np.abs(w) < 1e-3)),
+            "weight_norm": float(np.linalg.norm(w)),
+            "max_column_norm": max(float(np.linalg.norm(a, axis=0).max()) for a in weights)}
+
+
+def make_study(args):
+    n_train, n_test, epochs = (2000, 500, 3) if args.quick else (args.n_train, args.n_test, args.epochs)
+    regs = [("none", 0.0), ("L2", args.l2), ("L1-prox", args.l1), ("L1-subgradient", args.l1), ("max-norm", args.c)]
+    configs = [{"regularizer": r, "strength": a, "data": args.data, "n_train": n_train, "n_test": n_test,
+                "epochs": epochs, "lr": args.lr} for r, a in regs]
+    return st.Study("weight_histograms", run, configs, seeds=args.seeds)
+
+
+def report(result, args):
+    print("\nexact_zero: fraction of weights (W, not b) exactly 0; near_zero: |w| < 1e-3; max_column_norm: the "
+          "largest norm of a unit's incoming weight vector (a column of W), which max-norm caps at c.")
+    if args.figure:
+        seeds = st.run_seeds(result.study.seeds[0])
+        models = {f"{c['regularizer']} ({c['strength']:g})": train(c, seeds)[0] for c in result.study.configs}
+        fig = nr.plots.weight_histograms(models)
+        fig.savefig(args.figure, dpi=100)
+        print(f"figure written to {args.figure}")
+
+
+def add_arguments(ap):
     ap.add_argument("--n-train", type=int, default=4000)
     ap.add_argument("--n-test", type=int, default=2000)
     ap.add_argument("--epochs", type=int, default=10)
@@ -50,37 +89,12 @@ def main():
     ap.add_argument("--l2", type=float, default=1e-3, help="alpha of L2")
     ap.add_argument("--l1", type=float, default=5e-4, help="alpha of L1")
     ap.add_argument("--c", type=float, default=1.0, help="max-norm radius")
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--out", default="weight_histograms.png", help="where to write the figure ('' : none)")
-    args = ap.parse_args()
-    (X, y), (Xt, yt) = load(args)
-    print(f"data: {args.data}, {len(X)} training / {len(Xt)} test examples; seed network 784-128-128-10, "
-          f"dropout 0.5, SGD lr={args.lr}, batch 64, {args.epochs} epochs\n")
-    head = (f"{'run':<28} {'train J':>8} {'train J+aOmega':>14} {'test acc':>8} {'exact 0':>8} "
-            f"{'|w|<1e-3':>8} {'||W||_2':>8} {'max col':>8} {'s':>5}")
-    print(head)
-    print("-" * len(head))
-    models = {}
-    for name, kw in configs(args).items():
-        model = nr.mlp(seed=args.seed)
-        opt = nr.SGD(model.parameters(), lr=args.lr)
-        t = time.perf_counter()
-        h = nr.fit(model, nr.SoftmaxCrossEntropy(), opt, (X, y), epochs=args.epochs, batch_size=64,
-                   seed=args.seed, verbose=False, **kw)
-        secs = time.perf_counter() - t
-        _, acc = nr.evaluate(model, nr.SoftmaxCrossEntropy(), Xt, yt)
-        w = np.concatenate([p.data.ravel() for p in model.parameters() if p.regularized])
-        cols = max(float(np.linalg.norm(p.data, axis=0).max()) for p in model.parameters() if p.regularized)
-        print(f"{name:<28} {h.train_data_loss[-1]:>8.4f} {h.train_loss[-1]:>14.4f} {acc:>8.4f} "
-              f"{np.mean(w == 0):>8.2%} {np.mean(np.abs(w) < 1e-3):>8.2%} {np.linalg.norm(w):>8.2f} "
-              f"{cols:>8.3f} {secs:>5.1f}")
-        models[name] = model
-    print("\nexact 0: fraction of weights (W, not b) exactly 0; |w|<1e-3: nearly 0; max col: the largest "
-          "norm of a unit's incoming weight vector (a column of W), which max-norm caps at c.")
-    if args.out:
-        fig = nr.plots.weight_histograms(models)
-        fig.savefig(args.out, dpi=100)
-        print(f"figure written to {args.out}")
+    ap.add_argument("--figure", default=None, help="write the weight histograms of the first seed to this PNG")
+
+
+def main(argv=None):
+    return cli.main(make_study, argv, description=__doc__, add_arguments=add_arguments, metrics=METRICS,
+                    report=report, seeds=2)
 
 
 if __name__ == "__main__":

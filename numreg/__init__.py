@@ -17,7 +17,7 @@ from .models import mlp
 from . import image
 from .training.callbacks import Callback
 from .training import fit, History, TrainState, evaluate, predict
-from . import gradcheck, data, plots, training, files, robust
+from . import gradcheck, data, plots, training, files, robust, study
 
 # §7.1-7.2, §7.10 norm penalties, constraints, closed forms (one line per import)
 from .regularize.s7_01_norm_penalties.penalties import L2, L1, ElasticNet

@@ -76,11 +76,20 @@ def study_curve(rows, parameter, metric, group=None, ax=None, title=None, logx=F
     return fig
 
 
-def _label(d):
-    changed = {k: v for k, v in d.treatment.items() if d.baseline.get(k) != v}
-    same = {k: v for k, v in d.treatment.items() if k not in changed}
-    text = ", ".join(f"{k}={v}" for k, v in changed.items())
-    return text + (f"\n({', '.join(f'{k}={v}' for k, v in same.items())})" if same else "")
+def _label(d, context):
+    """What the treatment changed, and (below) the context keys that tell the comparisons apart."""
+    changed = [k for k, v in d.treatment.items() if d.baseline.get(k) != v]
+    text = ", ".join(f"{k}={d.treatment[k]}" for k in changed)
+    where = ", ".join(f"{k}={d.baseline.get(k)}" for k in context if k not in changed)
+    return text + (f"\n({where})" if where else "")
+
+
+def _context(diffs):
+    """The configuration keys whose value differs between the baselines of ``diffs``."""
+    keys = []
+    for d in diffs:
+        keys += [k for k in d.baseline if k not in keys]
+    return [k for k in keys if len({repr(d.baseline.get(k)) for d in diffs}) > 1]
 
 
 def paired_intervals(diffs, ax=None, title=None):
@@ -107,7 +116,8 @@ def paired_intervals(diffs, ax=None, title=None):
     diffs = list(diffs)
     if not diffs:
         raise ValueError("diffs must hold at least one paired difference, got diffs=[]")
-    fig, ax = new_figure(height=1.0 + 0.6 * len(diffs)) if ax is None else (ax.figure, ax)
+    fig, ax = new_figure(width=8.0, height=1.2 + 0.6 * len(diffs)) if ax is None else (ax.figure, ax)
+    context = _context(diffs)
     y = np.arange(len(diffs))[::-1]
     for yi, d in zip(y, diffs):
         ax.plot(d.t_interval, [yi + 0.08] * 2, color=PALETTE[0], lw=4, solid_capstyle="butt")
@@ -116,7 +126,7 @@ def paired_intervals(diffs, ax=None, title=None):
     ax.plot([], [], color=PALETTE[0], lw=4, label=f"paired t {diffs[0].confidence:.0%}")
     ax.plot([], [], color=PALETTE[1], lw=1.5, label="paired bootstrap")
     ax.axvline(0.0, color="gray", lw=1, ls="--")
-    ax.set_yticks(y, [_label(d) for d in diffs])
+    ax.set_yticks(y, [_label(d, context) for d in diffs], fontsize=8)
     ax.set_xlabel(f"{diffs[0].metric}: treatment − baseline (n = {'/'.join(sorted({str(d.n) for d in diffs}))} "
                   f"paired seeds)")
     ax.legend(loc="best", fontsize=8)

@@ -80,6 +80,13 @@ def _summary(group, m):
     return out
 
 
+def _number(v, digits):
+    """``v`` with ``digits`` decimals, or in scientific notation if that would show only zeros."""
+    if v != 0 and abs(v) < 0.5 * 10.0 ** -digits:
+        return f"{v:.1e}"
+    return f"{v:.{digits}f}"
+
+
 def _cell(v, digits):
     if isinstance(v, float):
         return f"{v:.{digits}g}"
@@ -121,7 +128,7 @@ def format_table(rows, metrics, digits=4, columns=None):
         cells = [_cell(r.get(k), digits) for k in keys] + [str(r["n"])]
         for m in metrics:
             mean, std = r.get(f"{m}_mean"), r.get(f"{m}_std")
-            cells.append("-" if mean is None else f"{mean:.{digits}f} ± {std:.{digits}f}")
+            cells.append("-" if mean is None else f"{_number(mean, digits)} ± {_number(std, digits)}")
         body.append(cells)
     widths = [max(len(str(x)) for x in col) for col in zip(head, *body)]
     fmt = lambda cells: "  ".join(str(c).rjust(w) for c, w in zip(cells, widths))   # noqa: E731

@@ -68,8 +68,9 @@ def print_table(rows, metrics=None):
     print("\n".join(format_table(rows, shown, columns=columns)))
 
 
-def run_and_report(study, args, metrics=None, out=None):
-    """Run ``study`` with the shared options in ``args``, print its table, write it; return the result."""
+def run_and_report(study, args, metrics=None, out=None, show_table=True):
+    """Run ``study`` with the shared options in ``args``, print its table (if ``show_table``), write it as
+    CSV and JSON in the study's folder; return the :class:`StudyResult`."""
     out = out or args.out or os.path.join("runs", study.name)
     result = run_study(study, out, executor=args.executor, workers=args.workers, scheduler=args.scheduler,
                        retries=args.retries, progress=not args.no_progress)
@@ -83,13 +84,15 @@ def run_and_report(study, args, metrics=None, out=None):
         print(f"  FAILED {env['config']} seed {env['seed']} after {env['attempts']} attempts: {last}")
     if result.records:
         rows = aggregate(result.records, metrics)
-        print_table(rows, metrics)
+        if show_table:
+            print_table(rows, metrics)
         csv_path, json_path = write_table(rows, os.path.join(out, "table"))
         print(f"wrote {csv_path} and {json_path}")
     return result
 
 
-def main(make_study, argv=None, description=None, add_arguments=None, metrics=None, report=None, seeds=3):
+def main(make_study, argv=None, description=None, add_arguments=None, metrics=None, report=None, seeds=3,
+         show_table=True):
     """The whole command line of an experiment script.
 
     Parameters
@@ -108,6 +111,9 @@ def main(make_study, argv=None, description=None, add_arguments=None, metrics=No
         ``report(result, args)`` prints what the script adds to the table.
     seeds : int, default 3
         Default of ``--seeds``.
+    show_table : bool, default True
+        Print the tidy table (it is written to ``table.csv`` / ``table.json`` either way); False when
+        ``report`` prints its own tables, e.g. one per kind of run.
 
     Returns
     -------
@@ -119,7 +125,7 @@ def main(make_study, argv=None, description=None, add_arguments=None, metrics=No
     add_study_arguments(parser, seeds=seeds)
     args = parser.parse_args(argv)
     check_arguments(parser, args)
-    result = run_and_report(make_study(args), args, metrics)
+    result = run_and_report(make_study(args), args, metrics, show_table=show_table)
     if report is not None:
         report(result, args)
     return result

@@ -61,7 +61,19 @@ def _check_confidence(confidence, n_boot):
 
 
 def t_interval(d, confidence=0.95):
-    """The paired-t interval of ``mean(d)``; ``d`` needs at least 2 values."""
+    """The paired-t interval ``mean(d) +- t_{n-1,(1+c)/2} sd(d) / sqrt(n)``.
+
+    Parameters
+    ----------
+    d : array_like of float, (n,)
+        The paired differences, n >= 2.
+    confidence : float, default 0.95
+        Coverage of the interval, in (0, 1).
+
+    Returns
+    -------
+    (float, float)
+    """
     n = len(d)
     half = t_quantile(0.5 + confidence / 2, n - 1) * float(np.std(d, ddof=1)) / math.sqrt(n)
     m = float(np.mean(d))
@@ -69,7 +81,24 @@ def t_interval(d, confidence=0.95):
 
 
 def bootstrap_interval(d, confidence=0.95, n_boot=10000, seed=0):
-    """The percentile interval of ``mean(d*)`` over ``n_boot`` resamples of ``d`` (one matrix, no loop)."""
+    """The percentile interval of ``mean(d*)`` over ``n_boot`` resamples of ``d`` (one matrix, no loop).
+
+    Parameters
+    ----------
+    d : array_like of float, (n,)
+        The paired differences; a resample draws n of them with replacement,
+        so each seed's pair stays together.
+    confidence : float, default 0.95
+        Coverage of the interval, in (0, 1).
+    n_boot : int, default 10000
+        Resamples.
+    seed : int, default 0
+        Seed of the resampling.
+
+    Returns
+    -------
+    (float, float)
+    """
     d = np.asarray(d, dtype=float)
     idx = np.random.default_rng(seed).integers(0, len(d), size=(n_boot, len(d)))
     means = d[idx].mean(axis=1)

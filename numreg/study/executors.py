@@ -5,6 +5,8 @@ Every choice is a ``concurrent.futures.Executor``; Dask's is
 for (``pip install -e ".[distributed]"``), never by the rest of numreg.
 """
 import os
+import threading
+import time
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 
 EXECUTORS = ("local", "processes", "dask")
@@ -14,12 +16,33 @@ class InProcessExecutor(Executor):
     """Run each call at once, in this process (``--executor local``: debugging, pdb, profiling)."""
 
     def submit(self, fn, /, *args, **kwargs):
+        """Call ``fn(*args, **kwargs)`` now; a ``Future`` holding its result or its exception."""
         future = Future()
         try:
             future.set_result(fn(*args, **kwargs))
         except BaseException as e:   # noqa: BLE001 -- handed to the caller through the future
             future.set_exception(e)
         return future
+
+
+def _watch_parent(parent, interval):
+    while os.getppid() == parent:
+        time.sleep(interval)
+    os._exit(1)
+
+
+def exit_with_parent(parent, interval=0.5):
+    """Pool initializer: end this worker process soon after ``parent`` (the runner) is gone.
+
+    A ``ProcessPoolExecutor`` worker whose runner was killed (``kill -9``,
+    the OOM killer) would otherwise wait on its queue forever; a daemon
+    thread checks every ``interval`` seconds that the parent is alive.
+    """
+    threading.Thread(target=_watch_parent, args=(parent, interval), daemon=True).start()
+
+
+def _process_pool(n):
+    return ProcessPoolExecutor(max_workers=n, initializer=exit_with_parent, initargs=(os.getpid(),))
 
 
 def _check_workers(workers):
@@ -99,7 +122,7 @@ def open_executor(executor="processes", workers=None, scheduler=None):
     executor : {"local", "processes", "dask"}, Executor or callable, default "processes"
         ``"local"``: in this process, one run at a time. ``"processes"``: a
         ``ProcessPoolExecutor`` of ``workers`` processes, rebuilt if a worker
-        dies. ``"dask"``: a Dask ``LocalCluster`` of ``workers`` processes on
+        dies, whose workers end when the runner is killed. ``"dask"``: a Dask ``LocalCluster`` of ``workers`` processes on
         127.0.0.1, or the cluster at ``scheduler``. An ``Executor`` is used
         as it is (never rebuilt); a callable ``() -> Executor`` is called
         again whenever the executor breaks.
@@ -126,5 +149,5 @@ def open_executor(executor="processes", workers=None, scheduler=None):
         return ExecutorHandle(InProcessExecutor, window=1)
     if executor == "processes":
         n = _check_workers(workers)
-        return ExecutorHandle(lambda: ProcessPoolExecutor(max_workers=n), window=2 * n)
+        return ExecutorHandle(lambda: _process_pool(n), window=2 * n)
     return _dask(workers, scheduler)

@@ -25,7 +25,21 @@ def _scalar(value, name):
 
 
 def _number_list(value, name):
-    """A (nested) list of Python floats/ints; non-finite entries become None (JSON has no NaN)."""
+    """A (nested) list of Python floats/ints; non-finite entries become None (JSON has no NaN).
+
+    A numeric array (or a list that NumPy reads as one, e.g. 10,000 test-set confidences) is
+    converted in one vectorized step; anything else (strings, ragged lists) element by element.
+    """
+    try:
+        arr = np.asarray(value)
+    except ValueError:                          # ragged nesting
+        arr = None
+    if arr is not None and arr.dtype.kind in "biuf" and arr.size:
+        if arr.dtype.kind == "b" or arr.dtype.kind in "iu" or np.isfinite(arr).all():
+            return arr.tolist()
+        obj = arr.astype(object)
+        obj[~np.isfinite(arr)] = None
+        return obj.tolist()
     out = []
     for v in value:
         if isinstance(v, (list, tuple, np.ndarray)):

@@ -12,8 +12,7 @@ import os
 import time
 import traceback
 from collections import deque
-from concurrent.futures import FIRST_COMPLETED, wait
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, wait
 from dataclasses import dataclass, field
 
 from .executors import open_executor
@@ -57,7 +56,8 @@ class StudyResult:
         The study's folder.
     records : list of dict
         The finished runs' envelopes (``key``, ``config``, ``seed``,
-        ``attempts``, ``wall_time``, ``record``), in the study's order.
+        ``attempts``, ``errors`` of the failed attempts before the one that
+        succeeded, ``wall_time``, ``record``), in the study's order.
     failed : list of dict
         The runs that failed every attempt (``key``, ``config``, ``seed``, ``errors``).
     malformed : list of (str, str)
@@ -103,44 +103,78 @@ def _scan(study, store):
 
 
 class _Loop:
-    """The submit / wait / record loop over one executor handle."""
+    """The submit / wait / record loop over one executor handle.
+
+    When a process pool breaks, every run in flight fails with it, and only
+    one of them killed its worker. The others are not charged an attempt:
+    they are re-run one at a time ("suspects"), so that a run that kills its
+    worker while alone on the pool is the one charged, and a run that always
+    does so still ends, after ``1 + retries`` charged attempts, in
+    ``failed/`` (it is executed at most ``2 * (1 + retries)`` times: each
+    charged attempt may follow one uncharged death beside other runs).
+    """
 
     def __init__(self, study, store, handle, retries, progress):
         self.study, self.store, self.handle = study, store, handle
         self.retries, self.progress = retries, progress
         self.done, self.failed, self.executed = {}, [], 0
+        self.queue, self.suspects, self.in_flight = deque(), deque(), {}
 
     def run(self, pending):
-        queue, in_flight = deque(pending), {}
-        while queue or in_flight:
-            while queue and len(in_flight) < self.handle.window:
-                p = queue.popleft()
-                fut = self.handle.executor.submit(execute, self.study.run, p.key, p.config, p.seed)
-                in_flight[fut] = (p, self.handle.generation)
-                self.executed += 1
-            finished, _ = wait(list(in_flight), return_when=FIRST_COMPLETED)
+        self.queue.extend(pending)
+        while self.queue or self.suspects or self.in_flight:
+            self._fill()
+            finished, _ = wait(list(self.in_flight), return_when=FIRST_COMPLETED)
             for fut in finished:
-                p, generation = in_flight.pop(fut)
-                self._settle(fut, p, generation, queue)
+                self._settle(fut, *self.in_flight.pop(fut))
 
-    def _settle(self, fut, p, generation, queue):
+    def _fill(self):
+        """Submit runs up to the window; a suspect only onto an idle pool, and then nothing beside it."""
+        if self.suspects:
+            if not self.in_flight:
+                self._submit(self.suspects.popleft(), alone=True)
+            return
+        while self.queue and len(self.in_flight) < self.handle.window:
+            self._submit(self.queue.popleft(), alone=self.handle.window == 1)
+
+    def _submit(self, p, alone):
+        """Submit run ``p``; a pool found broken at submission (a worker just died) is replaced first."""
+        try:
+            fut = self.handle.executor.submit(execute, self.study.run, p.key, p.config, p.seed)
+        except BrokenExecutor:
+            self.handle.renew()
+            fut = self.handle.executor.submit(execute, self.study.run, p.key, p.config, p.seed)
+        self.in_flight[fut] = (p, self.handle.generation, alone)
+        self.executed += 1
+
+    def _settle(self, fut, p, generation, alone):
         try:
             status, payload = fut.result()
-        except BrokenProcessPool as e:
-            status, payload = "error", f"the worker process died (BrokenProcessPool: {e})"
+        except BrokenExecutor as e:
             if generation == self.handle.generation:
                 self.handle.renew()
+            if not alone:                      # maybe another run's fault: again, alone, uncharged
+                self.suspects.append(p)
+                return
+            status, payload = "error", f"the worker process died ({type(e).__name__}: {e})"
         except Exception as e:   # noqa: BLE001 -- e.g. Dask's KilledWorker, a pickling error
             status, payload = "error", f"{type(e).__name__}: {e}"
         if status == "ok":
-            payload["attempts"] = len(p.errors) + 1
-            self.store.save(payload)
-            self.done[p.key] = payload
-            self.progress.update(ok=True)
-            return
-        p.errors.append(payload)
+            self._record(p, payload)
+        else:
+            self._charge(p, payload)
+
+    def _record(self, p, payload):
+        payload["attempts"], payload["errors"] = len(p.errors) + 1, list(p.errors)   # earlier failures kept
+        self.store.save(payload)
+        self.done[p.key] = payload
+        self.progress.update(ok=True)
+
+    def _charge(self, p, error):
+        """Count a failed attempt of ``p``: retry it, or record it as failed after ``1 + retries``."""
+        p.errors.append(error)
         if len(p.errors) <= self.retries:
-            queue.append(p)
+            self.queue.append(p)
             return
         env = failure(p.key, p.config, p.seed, p.errors)
         self.store.save_failure(env)
@@ -164,7 +198,9 @@ def run_study(study, out, executor="processes", workers=None, scheduler=None, re
         A Dask scheduler's address (``executor="dask"`` only).
     retries : int, default 2
         Further attempts of a run that raised or whose worker died; after
-        ``1 + retries`` failed attempts it is recorded in ``failed/``.
+        ``1 + retries`` failed attempts it is recorded in ``failed/``. When
+        a process pool breaks, the runs that were in flight with the one
+        that killed its worker are re-run one at a time and not charged.
     progress : bool, default True
         Show a progress bar (runs done, failed, remaining, ETA) on stderr.
 

@@ -8,7 +8,11 @@ Layout of ``<out>/``::
     runs/<key>.json.malformed   a run file that could not be read, set aside (the run is redone)
 
 Every file is written to a temporary file and renamed over its name, so a
-study killed at any moment leaves each file either whole or absent.
+study killed at any moment leaves each file either whole or absent; the
+temporary files a killed runner leaves (``.<name>.<random>.tmp``) are
+removed when the folder is opened again. One runner writes a folder at a
+time (the workers, local or on a cluster, write nothing: they return records
+to the runner).
 """
 import json
 import os
@@ -52,6 +56,18 @@ class RunStore:
             raise ValueError(f"out must be a folder, got a file: out={self.folder!r}")
         for sub in ("runs", "failed"):
             os.makedirs(os.path.join(self.folder, sub), exist_ok=True)
+        self.removed_temporaries = self._remove_temporaries()
+
+    def _remove_temporaries(self):
+        """Delete the temporary files of writes a killed runner left half done; returns their number."""
+        n = 0
+        for sub in ("", "runs", "failed"):
+            folder = os.path.join(self.folder, sub)
+            for name in os.listdir(folder):
+                if name.startswith(".") and name.endswith(".tmp"):
+                    os.unlink(os.path.join(folder, name))
+                    n += 1
+        return n
 
     def path(self, key, kind="runs"):
         """The file of run ``key`` (``kind``: ``"runs"`` or ``"failed"``)."""
@@ -74,12 +90,21 @@ class RunStore:
         _write_json(self.path(envelope["key"], "failed"), envelope)
 
     def load(self, key):
-        """The envelope of finished run ``key``, or None if it is not done.
+        """Read finished run ``key`` back, checked.
 
-        A file that is not a readable, consistent run file (truncated,
-        edited, of another run) is reported with a ``MalformedRecordWarning``,
-        renamed ``<key>.json.malformed`` and treated as not done; returns
-        ``(None, reason)`` in that case, ``(envelope, None)`` otherwise.
+        Parameters
+        ----------
+        key : str
+            The run's key (:func:`numreg.study.run_key`).
+
+        Returns
+        -------
+        (dict or None, str or None)
+            ``(envelope, None)`` for a finished run; ``(None, None)`` if the
+            run is not done; ``(None, reason)`` if its file is not a
+            readable, consistent run file (truncated, edited, of another
+            run): the file is then reported with a ``MalformedRecordWarning``,
+            renamed ``<key>.json.malformed`` and the run counts as not done.
         """
         path = self.path(key)
         if not os.path.exists(path):

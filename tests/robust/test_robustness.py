@@ -1,13 +1,9 @@
 """nr.robustness: accuracy per corruption and level, as a table; checked on a model whose answers are known."""
-import pathlib
-
 import numpy as np
 import pytest
 
 import numreg as nr
 from numreg.robust.tables import RobustnessTable, compare
-
-ROOT = pathlib.Path(nr.__file__).resolve().parents[1]          # the repository
 
 
 def border_detector():
@@ -93,34 +89,3 @@ def test_bad_input():
     t = nr.robustness(m, X, np.zeros(10, int), {"border": [1]})
     with pytest.raises(ValueError, match="other corruptions"):
         compare({"a": t, "b": nr.robustness(m, X, np.zeros(10, int), {"occlude": [1]})})
-
-
-def _script(name):
-    import importlib.util
-    path = ROOT / "experiments" / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(f"experiment_{name}", path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-def test_robustness_experiment_runs_small(tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("NUMREG_CACHE", str(tmp_path))
-    runs = _script("robustness").main(["--n-train", "300", "--n-test", "100", "--epochs", "1", "--hidden", "16",
-                                       "--plot", str(tmp_path / "r.png")])
-    out = capsys.readouterr().out
-    assert list(runs) == ["dense", "local sparse", "input noise", "augmentation", "dropout"]
-    header = [line for line in out.splitlines() if line.startswith("corruption")][0].split()
-    assert header[:3] == ["corruption", "level", "dense"]
-    assert (tmp_path / "r.png").stat().st_size > 0
-    assert all(0 <= a <= 1 for t in runs.values() for _, _, a in t[0].rows())
-
-
-def test_label_smoothing_experiment_runs_small(tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("NUMREG_CACHE", str(tmp_path))
-    _script("label_smoothing").main(["--n-train", "300", "--n-test", "100", "--epochs", "1", "--eps", "0.1"])
-    out = capsys.readouterr().out
-    rows = [line.split() for line in out.splitlines() if line.split()[:1] in (["none"], ["book"], ["uniform"])]
-    assert len(rows) == 6                                   # 2 regimes x (none, book, uniform)
-    # the true-class targets of the two conventions at epsilon = 0.1, k = 10: 0.9 and 0.91
-    assert rows[1][:3] == ["book", "0.10", "0.900"] and rows[2][:3] == ["uniform", "0.10", "0.910"]

@@ -3,7 +3,7 @@ import pytest
 
 import numreg.study as st
 from numreg.study.compare import bootstrap_interval, t_interval
-import runs
+import study_runs as runs
 
 
 def envelopes(values_a, values_b, metric="acc"):

@@ -9,8 +9,8 @@ import time
 import pytest
 
 import numreg.study as st
-import runs
-from conftest import HERE, metrics_only
+import study_runs as runs
+from study_runs import HERE, metrics_only, markers  # noqa: F401 -- markers is a fixture
 
 ROOT = os.path.dirname(os.path.dirname(HERE))
 
@@ -80,6 +80,7 @@ def test_transient_failure_is_retried_and_its_failed_file_removed(tmp_path, mark
     r = st.run_study(tiny_study(markers, fn=runs.flaky_run, seeds=1, epochs=[2]), out, executor="local",
                      retries=1, progress=False)
     assert r.complete and [e["attempts"] for e in r.records] == [2, 2]     # raised once, then succeeded
+    assert all(len(e["errors"]) == 1 and "RuntimeError: transient failure" in e["errors"][0] for e in r.records)
 
 
 def test_worker_death_in_process_pool_is_retried(tmp_path, markers):
@@ -87,9 +88,26 @@ def test_worker_death_in_process_pool_is_retried(tmp_path, markers):
     r = st.run_study(s, tmp_path / "out", executor="processes", workers=2, progress=False)
     assert r.complete and not r.failed
     counts = runs.executions(markers)
-    assert len(counts) == 4 and all(n >= 2 for n in counts.values())   # each died once, then ran again
+    seed0 = {k for k, _, seed in s.runs() if seed == 0}
+    assert len(counts) == 4 and all(counts[k] >= 2 for k in seed0)    # each died once, then ran again
+    # at most the run that died is charged an attempt; the runs beside it on the broken pool are not
+    assert all(e["attempts"] <= 2 for e in r.records)
+    assert all(e["attempts"] == 1 and not e["errors"] for e in r.records if e["seed"] == 1)
     ref = st.run_study(tiny_study(markers), tmp_path / "ref", executor="local", progress=False)
     assert [metrics_only(e["record"]) for e in r.records] == [metrics_only(e["record"]) for e in ref.records]
+
+
+def test_run_that_always_kills_its_worker_is_recorded_failed(tmp_path, markers):
+    s = st.Study("killer", runs.killer_run, st.grid(killer=[False, True], dropout=[0.0, 0.5], markers=[markers]),
+                 seeds=1)
+    r = st.run_study(s, tmp_path / "out", executor="processes", workers=2, retries=1, progress=False)
+    assert len(r.records) == 2 and len(r.failed) == 2                  # the others complete
+    assert all(f["config"]["killer"] and f["attempts"] == 2 for f in r.failed)
+    assert all("worker process died" in err for f in r.failed for err in f["errors"])
+    killers = {f["key"] for f in r.failed}
+    # charged 1 + retries times; each charged attempt may follow one uncharged death beside another run
+    assert all(2 <= runs.executions(markers)[k] <= 4 for k in killers)
+    assert all(e["attempts"] == 1 for e in r.records)                  # bystanders never charged
 
 
 def test_process_pool_gives_the_in_process_records(tmp_path, markers):
@@ -102,10 +120,50 @@ def test_process_pool_gives_the_in_process_records(tmp_path, markers):
 SCRIPT = textwrap.dedent("""
     import sys
     sys.path[:0] = [{root!r}, {here!r}]
-    import numreg.study as st, runs
+    import numreg.study as st, study_runs as runs
     s = st.Study("slow", runs.tiny_run, st.grid(sleep=[0.4], markers=[{markers!r}], dropout=[0.0, 0.5]), seeds=4)
     st.run_study(s, {out!r}, executor="local", progress=False)
 """)
+
+
+POOL_SCRIPT = textwrap.dedent("""
+    import sys
+    sys.path[:0] = [{root!r}, {here!r}]
+    import numreg.study as st, study_runs as runs
+    s = st.Study("pids", runs.pid_run, st.grid(a=[1, 2], markers=[{markers!r}]), seeds=1)
+    st.run_study(s, {out!r}, executor="processes", workers=2, progress=False)
+""")
+
+
+def _alive(pid):
+    """True if ``pid`` runs (a zombie, ended but not yet reaped by a container's init, counts as ended)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_pool_workers_end_when_the_runner_is_killed(tmp_path, markers):
+    code = POOL_SCRIPT.format(root=ROOT, here=HERE, markers=markers, out=str(tmp_path / "out"))
+    proc = subprocess.Popen([sys.executable, "-c", code])
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and len(os.listdir(markers)) < 2:
+        time.sleep(0.05)
+    pids = [int(n.split("-")[1]) for n in os.listdir(markers)]
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and any(_alive(p) for p in pids):
+        time.sleep(0.1)
+    survivors = [p for p in pids if _alive(p)]
+    for p in survivors:                       # do not leave them behind if the check fails
+        os.kill(p, signal.SIGKILL)
+    assert len(pids) == 2 and not survivors
 
 
 def test_killed_study_resumes_without_repeating_finished_runs(tmp_path, markers):
@@ -126,3 +184,24 @@ def test_killed_study_resumes_without_repeating_finished_runs(tmp_path, markers)
     assert all(counts[k] == 1 for k in finished)           # nothing finished was run again
     assert len(counts) == 8 and sum(counts.values()) <= 9  # at most the one run in flight was repeated
     assert not [p for p in (out / "runs").iterdir() if p.name.endswith(".tmp")]
+
+
+def test_temporary_files_of_a_killed_writer_are_removed(tmp_path, markers):
+    out = tmp_path / "out"
+    (out / "runs").mkdir(parents=True)
+    stale = out / "runs" / ".0123456789abcdef0123.json.x1y2.tmp"        # what atomic_write leaves when killed
+    stale.write_text('{"format": "numreg.st')
+    r = st.run_study(tiny_study(markers, seeds=1), out, executor="local", progress=False)
+    assert r.complete and not stale.exists()
+    assert sorted(p.name for p in (out / "runs").iterdir()) == sorted(f"{e['key']}.json" for e in r.records)
+
+
+def test_progress_bar_counts_done_failed_remaining():
+    import io
+    from numreg.study.progress import Progress
+    with Progress(total=10, done=4, name="t") as bar:
+        bar.bar.fp = io.StringIO()
+        bar.update(ok=True)
+        bar.update(ok=False)
+        text = str(bar.bar)
+    assert "6/10" in text and "done=5" in text and "failed=1" in text and "remaining=4" in text

@@ -1,7 +1,7 @@
 import pytest
 
 import numreg.study as st
-import runs
+import study_runs as runs
 
 
 def study(**kw):
@@ -84,3 +84,20 @@ def test_check_record_converts_numpy_and_nan_in_lists():
 def test_bad_run_function_is_recorded_failed(tmp_path, fn, match):
     r = st.run_study(study(run=fn, seeds=1), tmp_path / "out", executor="local", retries=0, progress=False)
     assert not r.records and len(r.failed) == 1 and match in r.failed[0]["errors"][0]
+
+
+def test_dask_is_imported_only_when_asked_for():
+    import subprocess
+    import sys
+    code = ("import sys, numreg, numreg.study, numreg.study.cli; "
+            "print(sorted(m for m in ('dask', 'distributed') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=st.__file__.rsplit("/numreg/", 1)[0]).stdout
+    assert out.strip() == "[]"
+
+
+def test_dask_missing_says_how_to_install(monkeypatch):
+    import sys
+    monkeypatch.setitem(sys.modules, "distributed", None)          # as if not installed
+    with pytest.raises(ImportError, match=r'pip install -e "\.\[distributed\]"'):
+        st.open_executor("dask", workers=1)

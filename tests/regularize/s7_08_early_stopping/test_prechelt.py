@@ -216,11 +216,3 @@ def test_experiment_table_by_hand():
     lines, rows = exp.table(results, reference, [gl5, up1])
     assert [r["slowness"] for r in rows] == [1.0, 2.0] and [r["rel_loss"] for r in rows] == [1.0, 1.0]
     assert lines[2].split()[0] == "GL5" and len(lines) == 4
-
-
-def test_experiment_runner_takes_any_executor():
-    exp = load_experiment()
-    tasks = [exp.Task("font-digits", 10 * i, (4,), 0, 3) for i in range(1, 4)]
-    records = exp.run_study(tasks, exp.SerialExecutor(), progress=False,
-                            fn=lambda t: {"task": t, "n": t.n_train, "valid_loss": [], "seconds": 0.0})
-    assert [r["n"] for r in records] == [10, 20, 30]

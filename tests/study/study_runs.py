@@ -1,5 +1,9 @@
 """Run functions for the study tests, importable by pool and Dask workers (top-level functions).
 
+No ``conftest.py`` here: a second module named ``conftest`` would shadow ``tests/conftest.py``
+for the tests that import it by name. pytest puts this folder on ``sys.path`` (rootdir-less
+``prepend`` import mode), the workers inherit it, and the ``markers`` fixture is imported from here.
+
 ``tiny_run`` trains a small network on a two-class problem drawn from the
 run's ``split`` stream, with a noise "augmentation" drawn from its
 ``augment`` stream, and records a fingerprint of every training batch it saw
@@ -12,9 +16,25 @@ import time
 import uuid
 
 import numpy as np
+import pytest
 
 import numreg as nr
 from numreg.study import history_record, run_key
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+@pytest.fixture
+def markers(tmp_path):
+    """A fresh folder for the execution markers of one test (a fixture: import it into the test module)."""
+    folder = tmp_path / "markers"
+    folder.mkdir()
+    return str(folder)
+
+
+def metrics_only(record):
+    """A record without its wall-clock fields (the only part allowed to differ between executions)."""
+    return {k: v for k, v in record.items() if "time" not in k}
 
 
 def problem(seed, n=160, d=6):
@@ -71,9 +91,9 @@ def tiny_run(config, seeds):
 
 
 def dying_run(config, seeds):
-    """Kill its worker process (``os._exit``) the first time each run is executed, then behave as ``tiny_run``."""
+    """Kill its worker process (``os._exit``) the first time a run of seed 0 is executed; else ``tiny_run``."""
     died = os.path.join(config["markers"], f"died-{run_key(config, seeds.seed)}")
-    if not os.path.exists(died):
+    if seeds.seed == 0 and not os.path.exists(died):
         open(died, "w").close()
         mark(config, seeds)
         os._exit(3)
@@ -102,3 +122,18 @@ def bad_return_run(config, seeds):
 
 def nan_run(config, seeds):
     return {"loss": float("nan")}
+
+
+def killer_run(config, seeds):
+    """Kill its worker every time when ``config["killer"]`` is set; else ``tiny_run``."""
+    if config.get("killer"):
+        mark(config, seeds)
+        os._exit(4)
+    return tiny_run(config, seeds)
+
+
+def pid_run(config, seeds):
+    """Leave this worker's process id in ``config["markers"]``, then take long (to be killed meanwhile)."""
+    open(os.path.join(config["markers"], f"pid-{os.getpid()}"), "w").close()
+    time.sleep(30)
+    return {"x": 1.0}
