@@ -51,3 +51,5 @@ from .regularize.s7_09_tying_sharing.conv import Conv2d, MaxPool2d, AvgPool2d
 from .regularize.s7_11_bagging.bagging import Bagging
 from .regularize.s7_12_dropout.ensemble import mc_dropout_predict
 from .regularize.s7_13_adversarial.fgsm import fgsm, FGSM
+from .robust.rbm import RBM
+from .robust.dbn import DBN
