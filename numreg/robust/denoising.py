@@ -42,11 +42,12 @@ from typing import NamedTuple
 import numpy as np
 
 from ..core.layers import Flatten, Sigmoid
+from ..core.module import Module
 from .rbm import RBM, check_units
 from .sparse_connectivity import SparseLinear
 
-__all__ = ["FillIn", "Denoised", "top_down_pass", "fill_in", "implicated_pixels", "split_first_layer",
-           "first_layer_activities", "denoise", "fit_top_down"]
+__all__ = ["FillIn", "Denoised", "Denoiser", "top_down_pass", "fill_in", "implicated_pixels",
+           "split_first_layer", "first_layer_activities", "denoise", "fit_top_down"]
 
 
 class FillIn(NamedTuple):
@@ -264,3 +265,40 @@ def fit_top_down(model, X, n_hidden, epochs=10, batch_size=100, lr=0.1, k=1, see
     H = first_layer_activities(model, X)
     top = RBM(H.shape[1], n_hidden, seed=seed)
     return top.fit(H, epochs=epochs, batch_size=batch_size, lr=lr, k=k, seed=seed, **options)
+
+
+class Denoiser(Module):
+    """A classifier that denoises before it classifies: ``forward(x) = denoise(model, top, x, ...).output``.
+
+    Wraps a trained ``model`` and its top-down RBM so that whatever takes a
+    model -- ``nr.predict``, ``nr.robustness`` -- measures the classifier
+    *with* Tang & Eliasmith's filling-in. Inference only (no ``backward``,
+    no parameters of its own).
+
+    Parameters
+    ----------
+    model : Sequential
+        Starting ``[Flatten,] SparseLinear, Sigmoid``.
+    top : RBM
+        Generative model of the first hidden layer.
+    fraction, iterations, steps
+        As ``fill_in`` (defaults 0.1, 3, 1).
+    """
+
+    def __init__(self, model, top, fraction=0.1, iterations=3, steps=1):
+        _check(fraction, iterations, steps)
+        first, _, _ = split_first_layer(model)
+        if top.n_visible != first.out_features:
+            raise ValueError(f"top must model the first hidden layer: top.n_visible={top.n_visible}, "
+                             f"the first layer has {first.out_features} units")
+        self.model, self.top = model, top
+        self.fraction, self.iterations, self.steps = fraction, iterations, steps
+
+    def forward(self, x):
+        return denoise(self.model, self.top, x, self.fraction, self.iterations, self.steps).output
+
+    def backward(self, dy):
+        raise NotImplementedError("Denoiser is for inference: train the wrapped model, then wrap it")
+
+    def extra_repr(self):
+        return f"fraction={self.fraction}, iterations={self.iterations}, steps={self.steps}"

@@ -142,3 +142,18 @@ def test_model_without_a_local_sigmoid_first_layer_raises():
     ok = nr.Sequential(nr.Flatten(), nr.SparseLinear(64, 10, mask), nr.Sigmoid(), nr.Linear(10, 4))
     with pytest.raises(ValueError, match="top must model the first hidden layer"):
         denoise(ok, nr.RBM(11, 5), np.zeros((2, 64)))
+
+
+def test_denoiser_module_works_with_robustness(trained):
+    from numreg.robust.denoising import Denoiser
+    dbn, X, y = trained
+    model = dbn.to_mlp(4, seed=0)
+    nr.fit(model, nr.SoftmaxCrossEntropy(), nr.Adam(model.parameters(), lr=1e-2), (X, y), epochs=2,
+           batch_size=100, seed=0, verbose=False)
+    d = Denoiser(model, dbn.rbms[1], fraction=0.2, iterations=2)
+    Xo = occluded(X[:200])
+    np.testing.assert_array_equal(nr.predict(d, Xo), dbn.denoise(Xo, model=model, fraction=0.2, iterations=2).output)
+    table = nr.robustness(d, X[:200].reshape(-1, 8, 8), y[:200], corruptions={"occlude": [2, 4]}, seed=0)
+    assert set(table) == {"clean", "occlude"}
+    with pytest.raises(ValueError, match="fraction"):
+        Denoiser(model, dbn.rbms[1], fraction=0)
