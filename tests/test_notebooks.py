@@ -22,7 +22,7 @@ LIMIT_SECONDS = 60.0
 EXPECTED = [
     "00_mlp_and_gradients", "01_norm_penalties", "02_constrained_optimization", "03_dataset_augmentation",
     "04_noise_and_label_smoothing", "05_semi_supervised", "06_multitask", "07_early_stopping",
-    "08_parameter_tying", "09_bagging_and_dropout", "10_adversarial_training",
+    "08_parameter_tying", "09_bagging_and_dropout", "10_adversarial_training", "11_tang_eliasmith",
 ]
 
 
