@@ -18,7 +18,11 @@ per class) keep their label; the rest are unlabeled. Each method:
 - **denoising autoencoder + head** (h = f(x)): an encoder 784-256 shared by
   a decoder restoring masked inputs (all data) and a classifier head (the
   100 labels), the two losses summed; also with lambda = 0 (the same
-  network and noise, no reconstruction term).
+  network and noise, no reconstruction term);
+- **DBN pretraining** (generative pretraining as semi-supervised learning,
+  Hinton, Osindero & Teh 2006): a 784-500-500 DBN pre-trained with CD-1 on
+  all the images, turned into a sigmoid MLP (``DBN.to_mlp``) and fine-tuned
+  on the 100 labels; also the same network from a random start.
 
 The transductive methods (cluster-then-label, label propagation) label the
 unlabeled pool; the seed network is then trained on the 100 true labels
@@ -143,6 +147,18 @@ def main():
             corruption=0.3, lam=lam).reseed(args.seed)
         m.fit(Xl, yl, Xu, epochs=args.epochs, batch_size=128, labeled_batch_size=32, seed=args.seed)
         name = f"denoising AE + head, lambda={lam:g}" + ("" if lam else " (no reconstruction)")
+        row(name, accuracy(m, Xu, yu), accuracy(m, Xt, yt), t0)
+
+    for pretrain in (False, True):
+        t0 = time.perf_counter()
+        dbn = nr.DBN([784, 500, 500], seed=args.seed)
+        if pretrain:
+            dbn.pretrain(X, epochs=5, lr=0.05, momentum=0.5, seed=args.seed)
+        m = dbn.to_mlp(n_classes, seed=args.seed)
+        nr.fit(m, nr.SoftmaxCrossEntropy(), nr.Adam(m.parameters(), lr=1e-3), (Xl, yl), epochs=sup_epochs,
+               batch_size=64, seed=args.seed, verbose=False)
+        name = ("DBN pretraining (all images) + fine-tuning (100 labels)" if pretrain
+                else "same sigmoid 784-500-500 net, random start (100 labels)")
         row(name, accuracy(m, Xu, yu), accuracy(m, Xt, yt), t0)
 
     best = max(rows, key=lambda r: r[2])
