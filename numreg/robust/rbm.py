@@ -322,7 +322,8 @@ class RBM(Module):
         V = self._v(V)
         return self._gradient(V, _positive_int("k", k), self._rng(seed), chain)
 
-    def _gradient(self, V, k, rng, chain):
+    def _gradient(self, V, k, rng, chain, step=1.0):
+        """``step`` times the gradient estimate (``fit`` passes its learning rate, saving a pass over W)."""
         P0 = self._p_h(V)
         if chain is None:
             Vk, Pk = self._chain(V, k, rng, Ph=P0)
@@ -331,11 +332,14 @@ class RBM(Module):
         n = V.shape[0]
         # One product for both phases: [V; V_k]^T [P0; -P_k] = V^T P0 - V_k^T P_k.
         dW = np.concatenate([V, Vk]).T @ np.concatenate([P0, -Pk])
-        dW *= self.dtype.type(1.0 / n)
+        dW *= self.dtype.type(step / n)
         if self.mask is not None:
             dW *= self.mask
         db = V.mean(axis=0) - Vk.mean(axis=0)
         dc = P0.mean(axis=0) - Pk.mean(axis=0)
+        if step != 1.0:
+            db *= self.dtype.type(step)
+            dc *= self.dtype.type(step)
         return dW, db, dc, Vk, P0
 
     # -- training ----------------------------------------------------------------------------
@@ -424,7 +428,7 @@ class RBM(Module):
         rng = self._rng(seed)
         monitor_rng = np.random.default_rng(rng.integers(2**63))
         t = self.dtype.type
-        vel = [np.zeros_like(p.data) for p in self.parameters()]
+        vel = [np.zeros_like(p.data) if momentum else None for p in self.parameters()]
         q = None
         chain = None
         n = len(X)
@@ -436,24 +440,26 @@ class RBM(Module):
                 V = X[order[start:stop]]
                 if persistent and chain is None:
                     chain = _bernoulli(V, rng)          # Tieleman's chains start at (a sample of) the data
-                dW, db, dc, Vk, P0 = self._gradient(V, k, rng, chain)
+                dW, db, dc, Vk, P0 = self._gradient(V, k, rng, chain, step=lr)    # lr * g
                 if persistent:
                     chain = Vk
                 if weight_decay:
-                    dW -= t(weight_decay) * self.W.data
+                    dW -= t(lr * weight_decay) * self.W.data
                 if sparsity_target is not None:
                     mean = P0.mean(axis=0)
                     q = mean if q is None else t(sparsity_decay) * q + t(1 - sparsity_decay) * mean
-                    s = t(sparsity_cost) * (t(sparsity_target) - q)
+                    s = t(lr * sparsity_cost) * (t(sparsity_target) - q)
                     dc += s
                     dW += np.outer(V.mean(axis=0), s)
                     if self.mask is not None:
                         dW *= self.mask
                 for p, v, g in zip(self.parameters(), vel, (dW, db, dc)):
-                    v *= t(momentum)
-                    g *= t(lr)
-                    v += g
-                    p.data += v
+                    if momentum:                     # velocity = momentum * velocity + lr * g
+                        v *= t(momentum)
+                        v += g
+                        p.data += v
+                    else:
+                        p.data += g
                 if bar is not None:
                     bar.update(1)
             self._monitor(X[:monitor_size], monitor_rng)
