@@ -33,7 +33,7 @@
 import numpy as np
 from matplotlib.figure import Figure
 import numreg as nr
-from numreg.robust.rbm import all_states, exact_log_partition
+from numreg.robust.rbm_exact import all_states, exact_log_partition
 from numreg.robust.denoising import Denoiser
 
 (X, y), (X_test, y_test) = nr.data.load_font_digits(n_train=5000, n_test=1000, seed=0)

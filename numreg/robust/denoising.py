@@ -43,7 +43,8 @@ import numpy as np
 
 from ..core.layers import Flatten, Sigmoid
 from ..core.module import Module
-from .rbm import RBM, check_units
+from .rbm import RBM
+from .units import check_units
 from .sparse_connectivity import SparseLinear
 
 __all__ = ["FillIn", "Denoised", "Denoiser", "top_down_pass", "fill_in", "implicated_pixels",

@@ -26,8 +26,8 @@ The model expectation is intractable; contrastive divergence (Hinton 2002;
 the book's Algorithm 18.2) replaces it by the end of a k-step Gibbs chain
 started at the data, persistent CD / stochastic maximum likelihood
 (Tieleman 2008; Algorithm 18.3) by chains carried on from one update to
-the next. ``exact_log_partition``, ``exact_log_likelihood`` and
-``exact_gradient`` sum over every state of a small RBM, to check all of it.
+the next. ``numreg.robust.rbm_exact`` sums over every state of a small RBM
+(``exact_log_partition``, ``exact_log_likelihood``, ``exact_gradient``), to check all of it.
 
 References
 ----------
@@ -37,14 +37,15 @@ gradient", ICML.
 Hinton (2010), "A practical guide to training restricted Boltzmann machines", UTML TR 2010-003.
 Lee, Ekanadham & Ng (2008), "Sparse deep belief net model for visual area V2", NIPS.
 """
-import numbers
-
 import numpy as np
 
+from ..core.checks import nonnegative as _nonneg, positive as _positive
 from ..core.module import Module
 from ..core.parameter import Parameter
+from .units import check_mask as _check_mask, check_units
+from .units import positive_int as _positive_int, unit_interval as _unit_interval
 
-__all__ = ["RBM", "exact_log_partition", "exact_log_likelihood", "exact_gradient", "all_states"]
+__all__ = ["RBM"]
 
 
 # -- elementwise helpers ------------------------------------------------------------------------
@@ -69,63 +70,6 @@ def _bernoulli(P, rng):
 def _softplus(a):
     """``log(1 + exp(a))`` without overflow."""
     return np.logaddexp(0, a)
-
-
-# -- argument checks -----------------------------------------------------------------------------
-
-def _positive_int(name, v):
-    if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1:
-        raise ValueError(f"{name} must be a positive integer, got {name}={v!r}")
-    return int(v)
-
-
-def _positive(name, v):
-    if isinstance(v, bool) or not isinstance(v, numbers.Real) or not np.isfinite(v) or v <= 0:
-        raise ValueError(f"{name} must be a finite number > 0, got {name}={v!r}")
-    return float(v)
-
-
-def _unit_interval(name, v, closed_right=False):
-    ok = isinstance(v, numbers.Real) and not isinstance(v, bool) and np.isfinite(v)
-    if not ok or v < 0 or (v >= 1 and not closed_right) or v > 1:
-        side = "]" if closed_right else ")"
-        raise ValueError(f"{name} must be in [0, 1{side}, got {name}={v!r}")
-    return float(v)
-
-
-def check_units(V, width, name, dtype):
-    """``V`` as a ``(n, width)`` array of ``dtype`` with values in [0, 1] (no copy when it already is).
-
-    Images ``(n, H, W)`` are flattened row by row. ValueError (naming ``name``)
-    on a wrong width, NaN, or a value outside [0, 1].
-    """
-    a = np.asarray(V)
-    if a.dtype.kind not in "fiub":
-        raise ValueError(f"{name} must hold numbers, got {name}.dtype={a.dtype}")
-    if a.ndim > 2:
-        a = a.reshape(a.shape[0], -1)
-    if a.ndim != 2 or a.shape[1] != width:
-        raise ValueError(f"{name} must have {width} columns (one per unit), got {name}.shape={np.shape(V)}")
-    a = a.astype(dtype, copy=False)
-    if a.size:
-        if np.isnan(a).any():
-            raise ValueError(f"{name} must not hold NaN, got a NaN in {name}")
-        lo, hi = float(a.min()), float(a.max())
-        if lo < 0 or hi > 1:
-            bad = lo if lo < 0 else hi
-            raise ValueError(f"{name} must hold binary values or intensities in [0, 1], got a value {bad!r} in {name}")
-    return a
-
-
-def _check_mask(mask, shape):
-    m = np.asarray(mask)
-    if m.shape != shape:
-        raise ValueError(f"mask must have the shape of W, (n_visible, n_hidden) = {shape}, got mask.shape={m.shape}")
-    if m.dtype != bool:
-        if m.dtype.kind not in "fiu" or not np.all((m == 0) | (m == 1)):
-            raise ValueError("mask must hold 0/1 (or booleans), got other values in mask")
-        m = m.astype(bool)
-    return m
 
 
 class RBM(Module):
@@ -501,70 +445,8 @@ class RBM(Module):
         return float(self.n_visible * np.mean(-_softplus(-d)))
 
 
-def _nonneg(name, v):
-    if isinstance(v, bool) or not isinstance(v, numbers.Real) or not np.isfinite(v) or v < 0:
-        raise ValueError(f"{name} must be a finite number >= 0, got {name}={v!r}")
-    return float(v)
-
-
 def _progress(total, verbose):
     if not verbose:
         return None
     from tqdm.auto import tqdm
     return tqdm(total=total, desc="RBM", unit="batch")
-
-
-# -- exact computations on enumerable RBMs ------------------------------------------------------
-
-def all_states(n):
-    """Every binary vector of length ``n`` (``n <= 20``), as a ``(2^n, n)`` float64 array, row ``s`` = bits of ``s``."""
-    n = _positive_int("n", n)
-    if n > 20:
-        raise ValueError(f"n must be at most 20 (2^n states are enumerated), got n={n}")
-    s = np.arange(2**n)[:, None]
-    return ((s >> np.arange(n)[None, :]) & 1).astype(np.float64)
-
-
-def exact_log_partition(rbm):
-    """``log Z = log sum_v exp(-F(v))``, summed over all ``2^n_visible`` visible states (float64)."""
-    F = _free_energy64(rbm, all_states(rbm.n_visible))
-    return _logsumexp(-F)
-
-
-def exact_log_likelihood(rbm, V):
-    """Mean exact ``log P(v) = -F(v) - log Z`` over the rows of ``V`` (float64, by enumeration)."""
-    V = check_units(V, rbm.n_visible, "V", np.float64)
-    return float(np.mean(-_free_energy64(rbm, V)) - exact_log_partition(rbm))
-
-
-def exact_gradient(rbm, V):
-    """Exact gradient of the mean log-likelihood of ``V``: ``(dW, db, dc)`` in float64.
-
-    Positive phase minus negative phase, the model expectation summed over
-    all visible states weighted by ``P(v) = exp(-F(v) - log Z)``:
-
-        dW = mean_data v P(h|v)^T - sum_v P(v) v P(h|v)^T, and likewise for b (v) and c (P(h|v)).
-
-    Zero outside ``rbm.mask`` (those weights are not parameters).
-    """
-    V = check_units(V, rbm.n_visible, "V", np.float64)
-    S = all_states(rbm.n_visible)
-    F = _free_energy64(rbm, S)
-    p = np.exp(-F - _logsumexp(-F))
-    W, c = rbm.W.data.astype(np.float64), rbm.c.data.astype(np.float64)
-    Pd = 1 / (1 + np.exp(-(V @ W + c)))
-    Ps = 1 / (1 + np.exp(-(S @ W + c)))
-    dW = V.T @ Pd / len(V) - (S * p[:, None]).T @ Ps
-    if rbm.mask is not None:
-        dW *= rbm.mask
-    return dW, V.mean(axis=0) - p @ S, Pd.mean(axis=0) - p @ Ps
-
-
-def _free_energy64(rbm, S):
-    W, b, c = (x.data.astype(np.float64) for x in (rbm.W, rbm.b, rbm.c))
-    return -(S @ b) - _softplus(S @ W + c).sum(axis=1)
-
-
-def _logsumexp(a):
-    m = np.max(a)
-    return float(m + np.log(np.sum(np.exp(a - m))))
