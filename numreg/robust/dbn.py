@@ -29,7 +29,7 @@ import numpy as np
 
 from ..core.layers import Flatten, Linear, Sigmoid
 from ..core.model import Sequential
-from .denoising import FillIn, denoise, fill_in, implicated_pixels
+from .denoising import FillIn, calibrate_threshold, denoise, fill_in, first_layer_activities, implicated_pixels
 from .rbm import RBM
 from .sparse_connectivity import SparseLinear
 
@@ -157,7 +157,7 @@ class DBN:
         layers.append(Linear(self.sizes[-1], int(n_classes), seed=seed, dtype=dt))
         return Sequential(*layers)
 
-    def denoise(self, X, model=None, fraction=0.1, iterations=3, steps=1, batch_size=1024):
+    def denoise(self, X, model=None, fraction=0.1, iterations=3, steps=1, batch_size=1024, threshold=None):
         """Tang & Eliasmith's denoising: fill in the first-layer units where bottom-up and top-down disagree.
 
         The top-down model is the second RBM (a model of the first hidden
@@ -168,8 +168,9 @@ class DBN:
         2. ``h_td = P(h1 | P(h2 | h))``: ``steps`` mean-field up-down passes of
            the second RBM from the current ``h`` (first ``h = h_bu``);
         3. ``d = |h_bu - h_td|``; the ``ceil(fraction * h1)`` units of largest
-           ``d`` are unclamped and take their top-down value, the others keep
-           their bottom-up one;
+           ``d`` -- of those, only the ones with ``d_j > threshold_j`` -- are
+           unclamped and take their top-down value, the others keep their
+           bottom-up one;
         4. steps 2-3 are repeated ``iterations`` times; the result is classified
            by ``model``'s layers above the first (given ``model``).
 
@@ -187,6 +188,9 @@ class DBN:
         iterations : int >= 1, default 3
         steps : int >= 1, default 1
         batch_size : int, default 1024
+        threshold : float, ndarray (h1,) or None, default None
+            Per-unit ``tau_j``; ``dbn.calibrate(X_clean)`` gives the 0.99-quantile
+            of the clean disagreement (``numreg.robust.denoising.calibrate_threshold``).
 
         Returns
         -------
@@ -197,8 +201,19 @@ class DBN:
             raise ValueError(f"denoise needs a second RBM as the top-down model; this DBN has sizes={self.sizes}")
         top = self.rbms[1]
         if model is not None:
-            return denoise(model, top, X, fraction, iterations, steps, batch_size)
-        return fill_in(self.rbms[0].p_h(X), top, fraction, iterations, steps)
+            return denoise(model, top, X, fraction, iterations, steps, batch_size, threshold)
+        return fill_in(self.rbms[0].p_h(X), top, fraction, iterations, steps, threshold)
+
+    def calibrate(self, X, quantile=0.99, steps=1, model=None):
+        """Per-unit thresholds for ``denoise``: the ``quantile`` of the clean disagreement on ``X``.
+
+        ``X`` are clean inputs (e.g. training images); the bottom-up
+        activities are the first RBM's, or ``model``'s first layer's.
+        """
+        if len(self.rbms) < 2:
+            raise ValueError(f"calibrate needs a second RBM as the top-down model; this DBN has sizes={self.sizes}")
+        H = self.rbms[0].p_h(X) if model is None else first_layer_activities(model, X)
+        return calibrate_threshold(H, self.rbms[1], quantile, steps)
 
     def implicated_pixels(self, fill):
         """The pixels in the receptive field of a unit ``fill`` unclamped (needs a mask)."""

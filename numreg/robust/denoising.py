@@ -17,8 +17,14 @@ reconstruction from the abstract and introduction, not a transcription:
        h2 = P(h2 = 1 | h) = sigmoid(c2 + h W2),     h_td = P(h = 1 | h2) = sigmoid(b2 + h2 W2^T)
 
 3. disagreement ``d_j = |h_bu_j - h_td_j|`` for each unit of each example;
-4. unclamp the ``ceil(fraction * n_hidden)`` units of largest ``d_j`` and
-   fill them in: ``h = h_bu`` where clamped, ``h_td`` where unclamped;
+4. unclamp the ``ceil(fraction * n_hidden)`` units of largest ``d_j`` --
+   of those, only the ones whose ``d_j`` exceeds the unit's threshold
+   ``tau_j`` -- and fill them in: ``h = h_bu`` where clamped, ``h_td`` where
+   unclamped. The threshold makes the test probabilistic:
+   ``calibrate_threshold`` sets ``tau_j`` to the ``q``-quantile of ``d_j`` on
+   clean data, so that a unit of a clean input is unclamped with probability
+   at most ``1 - q`` (without it, ``tau = 0``, a fixed share of every input,
+   clean or not, is replaced);
 5. repeat 2-4 ``iterations`` times (the top-down pass now starts from the
    partly filled-in ``h``, so its expectation improves); then classify ``h``
    with the layers above the first.
@@ -27,7 +33,9 @@ The pixels implicated are those inside the receptive field of at least
 one unclamped unit (``mask @ unclamped``).
 
     top = nr.robust.denoising.fit_top_down(model, X_train, n_hidden=200, seed=0)
-    out = nr.robust.denoising.denoise(model, top, X_corrupted, fraction=0.2, iterations=3)
+    H = nr.robust.denoising.first_layer_activities(model, X_train)
+    tau = nr.robust.denoising.calibrate_threshold(H, top, quantile=0.99)
+    out = nr.robust.denoising.denoise(model, top, X_corrupted, fraction=0.3, iterations=3, threshold=tau)
     out.output.argmax(axis=1), out.unclamped, out.pixels
 
 References
@@ -47,8 +55,8 @@ from .rbm import RBM
 from .units import check_units
 from .sparse_connectivity import SparseLinear
 
-__all__ = ["FillIn", "Denoised", "Denoiser", "top_down_pass", "fill_in", "implicated_pixels",
-           "split_first_layer", "first_layer_activities", "denoise", "fit_top_down"]
+__all__ = ["FillIn", "Denoised", "Denoiser", "top_down_pass", "fill_in", "calibrate_threshold",
+           "implicated_pixels", "split_first_layer", "first_layer_activities", "denoise", "fit_top_down"]
 
 
 class FillIn(NamedTuple):
@@ -101,7 +109,7 @@ def top_down_pass(top, H, steps=1):
     return H
 
 
-def fill_in(H, top, fraction=0.1, iterations=3, steps=1):
+def fill_in(H, top, fraction=0.1, iterations=3, steps=1, threshold=None):
     """Fill in the ``fraction`` of first-layer units on which bottom-up and top-down disagree most.
 
     Parameters
@@ -117,6 +125,9 @@ def fill_in(H, top, fraction=0.1, iterations=3, steps=1):
         Times the top-down pass, the comparison and the filling-in are repeated.
     steps : int, default 1
         Mean-field up-down passes per top-down expectation.
+    threshold : float, ndarray (n_hidden,) or None, default None
+        ``tau``: a unit is unclamped only if its ``d_j > tau_j`` as well
+        (``calibrate_threshold`` gives a per-unit one). None: 0.
 
     Returns
     -------
@@ -128,7 +139,7 @@ def fill_in(H, top, fraction=0.1, iterations=3, steps=1):
 
         h_td = top_down_pass(top, h, steps)
         d    = |h_bu - h_td|
-        U    = the ceil(rho * n_hidden) largest d_j of each row
+        U    = the ceil(rho * n_hidden) largest d_j of each row, and d_j > tau_j
         h    = where(U, h_td, h_bu)
 
     Deterministic (mean-field), vectorized over the batch.
@@ -139,6 +150,7 @@ def fill_in(H, top, fraction=0.1, iterations=3, steps=1):
     Hbu = check_units(H, top.n_visible, "H", top.dtype)
     m = Hbu.shape[1]
     n_free = min(m, math.ceil(fraction * m))
+    tau = _threshold(threshold, m)
     rows = np.arange(len(Hbu))[:, None]
     h = Hbu
     for _ in range(iterations):
@@ -146,8 +158,48 @@ def fill_in(H, top, fraction=0.1, iterations=3, steps=1):
         d = np.abs(Hbu - htd)
         U = np.zeros(d.shape, bool)
         U[rows, np.argpartition(-d, n_free - 1, axis=1)[:, :n_free]] = True
+        if tau is not None:
+            U &= d > tau
         h = np.where(U, htd, Hbu)
     return FillIn(h, Hbu, htd, U, d)
+
+
+def _threshold(threshold, m):
+    if threshold is None:
+        return None
+    tau = np.asarray(threshold, dtype=np.float64)
+    if tau.ndim > 1 or (tau.ndim == 1 and tau.shape[0] != m) or not np.all(np.isfinite(tau)):
+        raise ValueError(f"threshold must be a finite number or one per unit ({m},), got threshold of shape "
+                         f"{tau.shape}")
+    return tau
+
+
+def calibrate_threshold(H, top, quantile=0.99, steps=1):
+    """Per-unit thresholds ``tau_j``: the ``quantile`` of ``|h_bu - h_td|`` over clean first-layer activities ``H``.
+
+    With ``fill_in(..., threshold=tau)``, a unit of a clean input (one like
+    those of ``H``) is unclamped with probability at most ``1 - quantile``:
+    a disagreement counts as noise only if clean data rarely show one as large.
+
+    Parameters
+    ----------
+    H : array_like, (n, n_hidden), in [0, 1]
+        Bottom-up activities of clean (training) inputs.
+    top : RBM
+        The top-down model ``fill_in`` will use.
+    quantile : float in (0, 1), default 0.99
+    steps : int, default 1
+        As ``fill_in``.
+
+    Returns
+    -------
+    ndarray, (n_hidden,)
+    """
+    ok = isinstance(quantile, numbers.Real) and not isinstance(quantile, bool) and 0 < quantile < 1
+    if not ok:
+        raise ValueError(f"quantile must be in (0, 1), got quantile={quantile!r}")
+    H = check_units(H, top.n_visible, "H", top.dtype)
+    return np.quantile(np.abs(H - top_down_pass(top, H, steps)), quantile, axis=0)
 
 
 def implicated_pixels(unclamped, mask):
@@ -212,7 +264,7 @@ def first_layer_activities(model, X, batch_size=1024):
         return _run(bottom, np.asarray(X), batch_size)
 
 
-def denoise(model, top, X, fraction=0.1, iterations=3, steps=1, batch_size=1024):
+def denoise(model, top, X, fraction=0.1, iterations=3, steps=1, batch_size=1024, threshold=None):
     """Classify ``X`` after filling in the first-layer units most affected by noise (Tang & Eliasmith 2010).
 
     Parameters
@@ -230,6 +282,8 @@ def denoise(model, top, X, fraction=0.1, iterations=3, steps=1, batch_size=1024)
         As ``fill_in``: the share ``rho`` of units unclamped, the number of
         fill-in iterations, the mean-field passes per top-down expectation.
     batch_size : int, default 1024
+    threshold : float, ndarray or None, default None
+        As ``fill_in`` (e.g. from ``calibrate_threshold``).
 
     Returns
     -------
@@ -245,7 +299,7 @@ def denoise(model, top, X, fraction=0.1, iterations=3, steps=1, batch_size=1024)
     X = np.asarray(X)
     with _eval_mode(model):
         H = _run(bottom, X, batch_size)
-        f = fill_in(H, top, fraction, iterations, steps)
+        f = fill_in(H, top, fraction, iterations, steps, threshold)
         before = _run(rest, H.astype(first.W.dtype, copy=False), batch_size)
         after = _run(rest, f.hidden.astype(first.W.dtype, copy=False), batch_size)
     return Denoised(after, before, f, implicated_pixels(f.unclamped, first.mask))
@@ -282,11 +336,11 @@ class Denoiser(Module):
         Starting ``[Flatten,] SparseLinear, Sigmoid``.
     top : RBM
         Generative model of the first hidden layer.
-    fraction, iterations, steps
-        As ``fill_in`` (defaults 0.1, 3, 1).
+    fraction, iterations, steps, threshold
+        As ``fill_in`` (defaults 0.1, 3, 1, None).
     """
 
-    def __init__(self, model, top, fraction=0.1, iterations=3, steps=1):
+    def __init__(self, model, top, fraction=0.1, iterations=3, steps=1, threshold=None):
         _check(fraction, iterations, steps)
         first, _, _ = split_first_layer(model)
         if top.n_visible != first.out_features:
@@ -294,9 +348,11 @@ class Denoiser(Module):
                              f"the first layer has {first.out_features} units")
         self.model, self.top = model, top
         self.fraction, self.iterations, self.steps = fraction, iterations, steps
+        self.threshold = _threshold(threshold, top.n_visible)
 
     def forward(self, x):
-        return denoise(self.model, self.top, x, self.fraction, self.iterations, self.steps).output
+        return denoise(self.model, self.top, x, self.fraction, self.iterations, self.steps,
+                       threshold=self.threshold).output
 
     def backward(self, dy):
         raise NotImplementedError("Denoiser is for inference: train the wrapped model, then wrap it")

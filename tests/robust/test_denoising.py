@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import numreg as nr
-from numreg.robust.denoising import (denoise, fill_in, first_layer_activities, fit_top_down, implicated_pixels,
+from numreg.robust.denoising import (calibrate_threshold, denoise, fill_in, first_layer_activities, fit_top_down, implicated_pixels,
                                      split_first_layer, top_down_pass)
 
 from synthetic_shapes import shapes, sparse_dbn
@@ -35,6 +35,37 @@ def test_fill_in_one_iteration_by_hand():
     assert f.unclamped.tolist() == [[True, True, False, False]]
     np.testing.assert_allclose(f.hidden, [[htd, htd, 0.5, 0.5]])
     np.testing.assert_array_equal(f.bottom_up, H)
+
+
+def test_threshold_keeps_units_whose_disagreement_is_small():
+    top = nr.RBM(4, 2, seed=0, dtype=np.float64)
+    top.W.data[...] = [[2.0, 0.0], [2.0, 0.0], [0.0, 2.0], [0.0, 2.0]]
+    top.b.data[...] = -1.0
+    H = np.array([[0.9, 0.1, 0.5, 0.5]])
+    # as above d = [0.218, 0.582, 0.182, 0.182]; units 0 and 1 are the top half, but tau_0 = 0.3 > 0.218
+    f = fill_in(H, top, fraction=0.5, iterations=1, threshold=[0.3, 0.3, 0.0, 0.0])
+    assert f.unclamped.tolist() == [[False, True, False, False]]
+    assert f.hidden[0, 0] == 0.9 and f.hidden[0, 1] == f.top_down[0, 1]
+    with pytest.raises(ValueError, match="threshold must be"):
+        fill_in(H, top, threshold=[0.1, 0.2])
+    with pytest.raises(ValueError, match="quantile must be in"):
+        calibrate_threshold(H, top, quantile=1.0)
+
+
+def test_calibrated_threshold_leaves_clean_inputs_alone_and_still_fills_in_occlusions(trained):
+    dbn, X, _ = trained
+    tau = dbn.calibrate(X, quantile=0.99)
+    assert tau.shape == (60,)
+    Xt, _ = shapes(500, seed=7)
+    clean = dbn.denoise(Xt, fraction=0.3, iterations=3, threshold=tau)
+    # at most 1% of clean training units exceed their 0.99-quantile; on fresh clean shapes allow 2%
+    assert clean.unclamped.mean() < 0.02, clean.unclamped.mean()
+    h_clean = dbn.rbms[0].p_h(Xt)
+    occl = dbn.denoise(occluded(Xt), fraction=0.3, iterations=3, threshold=tau)
+    before = np.abs(occl.bottom_up - h_clean).mean()
+    after = np.abs(occl.hidden - h_clean).mean()
+    assert after < 0.67 * before, (after, before)
+    assert occl.unclamped.mean() > 5 * clean.unclamped.mean()
 
 
 def test_unclamped_count_is_ceil_fraction_times_units(trained):
