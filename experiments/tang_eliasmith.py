@@ -10,7 +10,9 @@ additive Gaussian noise, salt noise, a noisy border) at three levels:
                         window, nr.local_mask): Tang & Eliasmith's sparse DBN
     sDBN + denoising    the fine-tuned sDBN classifying after the top-down fill-in of the
                         first-layer units that disagree most with a generative model of that layer
-                        (numreg.robust.denoising; fraction, iterations below)
+                        (numreg.robust.denoising): at most --fraction of the units, each only if its
+                        disagreement exceeds the --quantile of its disagreement on clean training data
+    sDBN + fill-in tau=0  the same without the threshold: a fixed share of every input replaced
     MLP dense           the same sigmoid network, no pretraining
     MLP local           with the sparse local first layer (SparseLinear), no pretraining
     MLP input noise     dense, trained with Gaussian input noise (§7.5); its "gaussian" rows are
@@ -35,14 +37,14 @@ import time
 import numpy as np
 
 import numreg as nr
-from numreg.robust.denoising import Denoiser, fit_top_down
+from numreg.robust.denoising import Denoiser, calibrate_threshold, first_layer_activities, fit_top_down
 from numreg.robust.tables import RobustnessTable, compare
 
-MODELS = ("DBN", "sDBN", "sDBN + denoising", "MLP dense", "MLP local", "MLP input noise")
+MODELS = ("DBN", "sDBN", "sDBN + denoising", "sDBN + fill-in tau=0", "MLP dense", "MLP local", "MLP input noise")
 
 DEFAULTS = dict(data="font-digits", n_train=20000, n_test=4000, hidden=(500, 500), field=10,
                 pretrain_epochs=5, pretrain_lr=0.05, momentum=0.5, finetune_epochs=10, finetune_lr=1e-3,
-                batch_size=100, fraction=0.1, iterations=1, top_down="refit", input_noise=0.3)
+                batch_size=100, fraction=0.3, iterations=3, quantile=0.99, top_down="refit", input_noise=0.3)
 QUICK = dict(n_train=8000, n_test=2000, hidden=(300, 300), pretrain_epochs=5, finetune_epochs=8)
 
 
@@ -103,7 +105,10 @@ def run_one(config, seed):
                            momentum=config["momentum"], seed=seed)
     else:                                  # the DBN's own second RBM, as pre-trained
         top = sdbn.rbms[1]
-    measure("sDBN + denoising", Denoiser(sparse, top, config["fraction"], config["iterations"]), t0)
+    tau = calibrate_threshold(first_layer_activities(sparse, X), top, config["quantile"])
+    measure("sDBN + denoising", Denoiser(sparse, top, config["fraction"], config["iterations"], threshold=tau), t0)
+    t0 = time.perf_counter()
+    measure("sDBN + fill-in tau=0", Denoiser(sparse, top, config["fraction"], config["iterations"]), t0)
 
     for name, local, noise in (("MLP dense", False, 0), ("MLP local", True, 0),
                                ("MLP input noise", False, config["input_noise"])):
@@ -152,8 +157,10 @@ def main(argv=None):
     p.add_argument("--field", type=int, default=DEFAULTS["field"], help="side of the local fields (default 10)")
     p.add_argument("--pretrain-epochs", type=int, default=None, help="CD-1 epochs a layer (default 5; quick 3)")
     p.add_argument("--finetune-epochs", type=int, default=None, help="Adam epochs (default 10; quick 5)")
-    p.add_argument("--fraction", type=float, default=DEFAULTS["fraction"], help="share of units unclamped")
+    p.add_argument("--fraction", type=float, default=DEFAULTS["fraction"], help="largest share of units unclamped")
     p.add_argument("--iterations", type=int, default=DEFAULTS["iterations"], help="fill-in iterations")
+    p.add_argument("--quantile", type=float, default=DEFAULTS["quantile"],
+                   help="a unit is unclamped only above this quantile of its clean disagreement (default 0.99)")
     p.add_argument("--top-down", choices=["refit", "dbn"], default=DEFAULTS["top_down"],
                    help="top-down model: an RBM refit on the fine-tuned first layer (default) or the DBN's 2nd RBM")
     p.add_argument("--out", default=None, help="folder to write table.txt and results.json to")
@@ -161,7 +168,7 @@ def main(argv=None):
 
     config = dict(DEFAULTS, **(QUICK if args.quick else {}))
     config.update(data=args.data, field=args.field, fraction=args.fraction, iterations=args.iterations,
-                  top_down=args.top_down)
+                  quantile=args.quantile, top_down=args.top_down)
     for key in ("n_train", "n_test", "pretrain_epochs", "finetune_epochs"):
         if getattr(args, key) is not None:
             config[key] = getattr(args, key)
