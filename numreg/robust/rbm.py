@@ -105,7 +105,7 @@ class RBM(Module):
     rng : numpy.random.Generator
     history : dict of list
         After ``fit``: ``"reconstruction_error"`` and ``"pseudo_log_likelihood"``,
-        one entry per epoch (see ``fit``).
+        one entry per epoch (see ``fit``); a later ``fit`` call appends to them.
 
     Notes
     -----

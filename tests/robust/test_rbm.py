@@ -281,3 +281,17 @@ def test_bad_arguments_raise():
         r.p_v(np.full((2, 4), 2.0))
     with pytest.raises(ValueError, match="V must have 6 columns"):
         r.p_h(np.zeros((2, 7)))
+
+
+def test_pseudo_log_likelihood_estimate_is_unbiased():
+    # exact: sum_i log P(v_i | v_-i), each term log sigmoid(F(v with bit i flipped) - F(v)), enumerated
+    r = small_rbm(seed=9)
+    v = all_states(6)[[0b101100]]
+    F = r.free_energy(v)[0]
+    flips = np.abs(np.eye(6) - v)                             # row i: v with bit i flipped
+    exact = np.sum(-np.logaddexp(0, -(r.free_energy(flips) - F)))
+    # the estimate draws one bit per row: its mean over 60000 copies of v is exact up to ~ 6 * sd / sqrt(60000)
+    est = r.pseudo_log_likelihood(np.tile(v, (60000, 1)), seed=0)
+    terms = -np.logaddexp(0, -(r.free_energy(flips) - F))
+    tol = 5 * 6 * terms.std() / np.sqrt(60000)
+    assert abs(est - exact) < tol, (est, exact, tol)
