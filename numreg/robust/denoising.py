@@ -22,8 +22,8 @@ reconstruction from the abstract and introduction, not a transcription:
    ``tau_j`` -- and fill them in: ``h = h_bu`` where clamped, ``h_td`` where
    unclamped. The threshold makes the test probabilistic:
    ``calibrate_threshold`` sets ``tau_j`` to the ``q``-quantile of ``d_j`` on
-   clean data, so that a unit of a clean input is unclamped with probability
-   at most ``1 - q`` (without it, ``tau = 0``, a fixed share of every input,
+   clean data, so that a unit of a clean input (like the calibration data)
+   is unclamped with probability about ``1 - q`` (without it, ``tau = 0``, a fixed share of every input,
    clean or not, is replaced);
 5. repeat 2-4 ``iterations`` times (the top-down pass now starts from the
    partly filled-in ``h``, so its expectation improves); then classify ``h``
@@ -178,7 +178,8 @@ def calibrate_threshold(H, top, quantile=0.99, steps=1):
     """Per-unit thresholds ``tau_j``: the ``quantile`` of ``|h_bu - h_td|`` over clean first-layer activities ``H``.
 
     With ``fill_in(..., threshold=tau)``, a unit of a clean input (one like
-    those of ``H``) is unclamped with probability at most ``1 - quantile``:
+    those of ``H``) is unclamped with probability about ``1 - quantile``
+    (at most that at the first iteration):
     a disagreement counts as noise only if clean data rarely show one as large.
 
     Parameters
