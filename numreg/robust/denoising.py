@@ -23,8 +23,8 @@ reconstruction from the abstract and introduction, not a transcription:
    unclamped. The threshold makes the test probabilistic:
    ``calibrate_threshold`` sets ``tau_j`` to the ``q``-quantile of ``d_j`` on
    clean data, so that a unit of a clean input (like the calibration data)
-   is unclamped with probability about ``1 - q`` (without it, ``tau = 0``, a fixed share of every input,
-   clean or not, is replaced);
+   is unclamped with probability about ``1 - q`` (without it, ``tau = 0``,
+   a fixed share of every input, clean or not, is replaced);
 5. repeat 2-4 ``iterations`` times (the top-down pass now starts from the
    partly filled-in ``h``, so its expectation improves); then classify ``h``
    with the layers above the first.

@@ -153,14 +153,19 @@ class RBM(Module):
         return check_units(H, self.n_hidden, name, self.dtype)
 
     def energy(self, V, H):
-        """``E(v, h) = -b^T v - c^T h - v^T W h`` (Eq. 16.10 / 20.5) of each row pair: (n, n_visible), (n, n_hidden) -> (n,)."""
+        """``E(v, h) = -b^T v - c^T h - v^T W h`` (Eq. 16.10 / 20.5) of each row pair.
+
+        (n, n_visible), (n, n_hidden) -> (n,).
+        """
         V, H = self._v(V), self._h(H)
         if len(V) != len(H):
             raise ValueError(f"V and H must have as many rows, got {len(V)} and {len(H)}")
         return -(V @ self.b.data) - H @ self.c.data - np.einsum("nj,nj->n", V @ self.W.data, H)
 
     def free_energy(self, V):
-        """``F(v) = -b^T v - sum_j softplus(c_j + v^T W[:, j])``, so that ``P(v) = exp(-F(v)) / Z``: (n, n_visible) -> (n,).
+        """Free energy ``F(v) = -b^T v - sum_j softplus(c_j + v^T W[:, j])``: (n, n_visible) -> (n,).
+
+        ``P(v) = exp(-F(v)) / Z``.
 
         Obtained by summing ``exp(-E(v, h))`` over the ``2^n_hidden`` states of
         ``h``, which factorizes over the hidden units:
