@@ -6,8 +6,7 @@ import pytest
 
 import numreg as nr
 from numreg.robust.denoising import (calibrate_threshold, denoise, fill_in, first_layer_activities, fit_top_down,
-                                     implicated_pixels,
-                                     split_first_layer, top_down_pass)
+                                     implicated_pixels, split_first_layer, top_down_pass)
 
 from synthetic_shapes import shapes, sparse_dbn
 
