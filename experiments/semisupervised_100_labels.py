@@ -19,6 +19,10 @@ per class) keep their label; the rest are unlabeled. Each method:
   a decoder restoring masked inputs (all data) and a classifier head (the
   100 labels), the two losses summed; also with lambda = 0 (the same
   network and noise, no reconstruction term);
+- **DBN pretraining** (generative pretraining as semi-supervised learning,
+  Hinton, Osindero & Teh 2006): a 784-500-500 DBN pre-trained with CD-1 on
+  all the images, turned into a sigmoid MLP (``DBN.to_mlp``) and fine-tuned
+  on the 100 labels; also the same network from a random start;
 - **virtual adversarial training** (§7.13, Miyato et al.): the seed network
   on the 100 labels plus the LDS penalty on ``--vat-batch`` unlabeled images
   per step (``nr.VAT``, epsilon ``--vat-eps``).
@@ -51,7 +55,7 @@ from numreg.study import cli  # noqa: E402
 
 METHODS = ("supervised only", "cluster-then-label", "label propagation", "Gaussian mixture, labeled only",
            "Gaussian mixture + EM", "self-training", "denoising AE, no reconstruction", "denoising AE + head",
-           "virtual adversarial training")
+           "virtual adversarial training", "sigmoid 784-500-500, random start", "DBN pretraining + fine-tuning")
 
 
 def labeled_indices(y, per_class, seed):
@@ -136,6 +140,19 @@ def virtual_adversarial(c, d, seeds):
     return accuracy(model, d["Xu"], d["yu"]), accuracy(model, d["Xt"], d["yt"]), f"{c['vat_batch']} unlabeled per step"
 
 
+def deep_belief_net(c, d, seeds, pretrain):
+    """A sigmoid 784-500-500 network fine-tuned on the labels, from a DBN pre-trained on every image or not."""
+    epochs = -(-c["steps"] // -(-len(d["Xl"]) // 64))
+    dbn = nr.DBN([784, 500, 500], seed=seeds.model)
+    if pretrain:
+        dbn.pretrain(np.concatenate([d["Xl"], d["Xu"]]), epochs=c["dbn_epochs"], lr=0.05, momentum=0.5,
+                     seed=seeds.noise)
+    m = dbn.to_mlp(int(d["yl"].max()) + 1, seed=seeds.model)
+    nr.fit(m, nr.SoftmaxCrossEntropy(), nr.Adam(m.parameters(), lr=1e-3), (d["Xl"], d["yl"]), epochs=epochs,
+           batch_size=64, seed=seeds.shuffle, verbose=False)
+    return accuracy(m, d["Xu"], d["yu"]), accuracy(m, d["Xt"], d["yt"]), ""
+
+
 def split(c, seeds):
     """The pool cut into the labeled images (from the run's split stream) and the unlabeled rest."""
     (X, y), (Xt, yt) = st.dataset(c["data"], c["n_train"], c["n_test"])
@@ -154,7 +171,9 @@ def run(config, seeds):
               "self-training": self_training,
               "denoising AE, no reconstruction": lambda c, d, s: denoising_autoencoder(c, d, s, 0.0),
               "denoising AE + head": lambda c, d, s: denoising_autoencoder(c, d, s, c["lam"]),
-              "virtual adversarial training": virtual_adversarial}[config["method"]]
+              "virtual adversarial training": virtual_adversarial,
+              "sigmoid 784-500-500, random start": lambda c, d, s: deep_belief_net(c, d, s, False),
+              "DBN pretraining + fine-tuning": lambda c, d, s: deep_belief_net(c, d, s, True)}[config["method"]]
     pool, test, note = method(config, d, seeds)
     return {"pool_accuracy": pool, "test_accuracy": test, "note": note}
 
@@ -164,7 +183,7 @@ def make_study(args):
     common = dict(zip(("n_train", "n_test", "steps", "epochs"), sizes))
     common.update(data=args.data, n_labeled=args.n_labeled, clusters=args.clusters, neighbors=args.neighbors,
                   pca=args.pca, threshold=args.threshold, lam=args.lam,
-                  vat_eps=args.vat_eps, vat_batch=args.vat_batch)
+                  vat_eps=args.vat_eps, vat_batch=args.vat_batch, dbn_epochs=1 if args.quick else 5)
     return st.Study("semisupervised_100_labels", run, [{"method": m, **common} for m in METHODS], seeds=args.seeds)
 
 

@@ -63,3 +63,6 @@ from .regularize.s7_14_tangent.distance import tangent_distance, pairwise_tangen
 from .regularize.s7_14_tangent.tangent_prop import TangentProp, TangentTable, tangent_prop_penalty
 from .regularize.s7_13_adversarial.vat import VAT
 from .regularize.s7_14_tangent.contractive import ContractiveAutoencoder
+# Tang & Eliasmith (2010): RBMs, the sparse DBN
+from .robust.rbm import RBM
+from .robust.dbn import DBN

@@ -41,7 +41,35 @@ def seed_notebook(folder):
              "`bash results/seed_notebook/run.sh`"]]
 
 
-ROWS = {"seed_notebook": seed_notebook}
+def _mean_corrupted(runs, model):
+    """(clean, mean corrupted) accuracy of ``model``, averaged over the runs (seeds)."""
+    clean = sum(r["tables"][model]["clean"]["0"] for r in runs) / len(runs)
+    corrupted = [a for r in runs for c, levels in r["tables"][model].items() if c != "clean" for a in levels.values()]
+    return clean, sum(corrupted) / len(corrupted)
+
+
+def tang_eliasmith(folder):
+    """Tang & Eliasmith (2010): dense DBN, sparse DBN, sparse DBN + denoising, trained clean, tested corrupted."""
+    rows = []
+    for data in ("font-digits", "fashion-mnist"):
+        path = folder / f"{data}.json"
+        if not path.exists():
+            continue
+        runs = json.loads(path.read_text())["runs"]
+        parts = []
+        for model in ("DBN", "sDBN", "sDBN + denoising", "MLP input noise"):
+            clean, corrupted = _mean_corrupted(runs, model)
+            parts.append(f"{model} {clean:.3f} / {corrupted:.3f}")
+        result = (f"{data}, {len(runs)} seeds, clean / mean corrupted accuracy: " + "; ".join(parts)
+                  + f" ({_machine(folder)})")
+        claim = ("a sparse, local first layer makes a DBN more robust to noise not seen in training; denoising "
+                 "makes recognition significantly better (Tang & Eliasmith 2010, abstract)")
+        command = f"`python experiments/tang_eliasmith.py --data {data} --seeds 0 1 2`"
+        rows.append([f"Tang & Eliasmith on {data}", claim, result, "`results/tang_eliasmith/`", command])
+    return rows
+
+
+ROWS = {"seed_notebook": seed_notebook, "tang_eliasmith": tang_eliasmith}
 
 
 def table():

@@ -25,6 +25,7 @@ EXPECTED = [
     "04_dataset_augmentation",
     "05_noise_and_label_smoothing", "06_semi_supervised", "07_multitask", "08_early_stopping",
     "09_parameter_tying_and_sharing", "11_bagging_and_dropout", "13_adversarial_training", "14_tangent_prop",
+    "15_tang_eliasmith",
 ]
 
 
