@@ -39,37 +39,14 @@ Lee, Ekanadham & Ng (2008), "Sparse deep belief net model for visual area V2", N
 """
 import numpy as np
 
-from ..core.checks import nonnegative as _nonneg, positive as _positive
 from ..core.module import Module
 from ..core.parameter import Parameter
 from .units import check_mask as _check_mask, check_units
-from .units import positive_int as _positive_int, unit_interval as _unit_interval
+from .units import positive_int as _positive_int
+from .units import bernoulli as _bernoulli, sigmoid_ as _sigmoid_, softplus as _softplus
+from .rbm_training import train
 
 __all__ = ["RBM"]
-
-
-# -- elementwise helpers ------------------------------------------------------------------------
-
-def _sigmoid_(a):
-    """``a <- 1 / (1 + exp(-a))`` in place (exp(-a) = inf for a very negative gives exactly 0)."""
-    with np.errstate(over="ignore"):
-        np.negative(a, out=a)
-        np.exp(a, out=a)
-        a += 1
-        np.reciprocal(a, out=a)
-    return a
-
-
-def _bernoulli(P, rng):
-    """Binary states ``P > U``, U uniform in [0, 1), as P's dtype: each unit 1 with probability P."""
-    u = rng.random(P.shape, dtype=P.dtype if P.dtype in (np.float32, np.float64) else np.float64)
-    np.less(u, P, out=u)           # 1.0 where u < P, else 0.0 (u reused as the output)
-    return u
-
-
-def _softplus(a):
-    """``log(1 + exp(a))`` without overflow."""
-    return np.logaddexp(0, a)
 
 
 class RBM(Module):
@@ -358,68 +335,8 @@ class RBM(Module):
             ``n_visible * mean log sigmoid(F(v~) - F(v))``, where ``v~`` is
             ``v`` with one random visible unit flipped (``v_i -> 1 - v_i``).
         """
-        X = self._v(X, "X")
-        epochs = _positive_int("epochs", epochs)
-        batch_size = _positive_int("batch_size", batch_size)
-        lr = _positive("lr", lr)
-        k = _positive_int("k", k)
-        momentum = _unit_interval("momentum", momentum)
-        weight_decay = _nonneg("weight_decay", weight_decay)
-        if sparsity_target is not None:
-            sparsity_target = _unit_interval("sparsity_target", sparsity_target)
-            if sparsity_target == 0:
-                raise ValueError(f"sparsity_target must be in (0, 1), got sparsity_target={sparsity_target!r}")
-        sparsity_cost = _nonneg("sparsity_cost", sparsity_cost)
-        sparsity_decay = _unit_interval("sparsity_decay", sparsity_decay)
-        monitor_size = _positive_int("monitor_size", monitor_size)
-        if len(X) == 0:
-            raise ValueError("X must hold at least one example, got X.shape[0]=0")
-        rng = self._rng(seed)
-        monitor_rng = np.random.default_rng(rng.integers(2**63))
-        t = self.dtype.type
-        vel = [np.zeros_like(p.data) if momentum else None for p in self.parameters()]
-        q = None
-        chain = None
-        n = len(X)
-        batches = [(s, min(s + batch_size, n)) for s in range(0, n, batch_size)]
-        bar = _progress(epochs * len(batches), verbose)
-        for epoch in range(epochs):
-            order = rng.permutation(n)
-            for start, stop in batches:
-                V = X[order[start:stop]]
-                if persistent and chain is None:
-                    chain = _bernoulli(V, rng)          # Tieleman's chains start at (a sample of) the data
-                dW, db, dc, Vk, P0 = self._gradient(V, k, rng, chain, step=lr)    # lr * g
-                if persistent:
-                    chain = Vk
-                if weight_decay:
-                    dW -= t(lr * weight_decay) * self.W.data
-                if sparsity_target is not None:
-                    mean = P0.mean(axis=0)
-                    q = mean if q is None else t(sparsity_decay) * q + t(1 - sparsity_decay) * mean
-                    s = t(lr * sparsity_cost) * (t(sparsity_target) - q)
-                    dc += s
-                    dW += np.outer(V.mean(axis=0), s)
-                    if self.mask is not None:
-                        dW *= self.mask
-                for p, v, g in zip(self.parameters(), vel, (dW, db, dc)):
-                    if momentum:                     # velocity = momentum * velocity + lr * g
-                        v *= t(momentum)
-                        v += g
-                        p.data += v
-                    else:
-                        p.data += g
-                if bar is not None:
-                    bar.update(1)
-            self._monitor(X[:monitor_size], monitor_rng)
-            if bar is not None:
-                bar.set_postfix(epoch=epoch + 1, recon=f"{self.history['reconstruction_error'][-1]:.4f}",
-                                pll=f"{self.history['pseudo_log_likelihood'][-1]:.2f}")
-            if self.mask is not None:
-                assert not np.any(self.W.data[~self.mask]), "a connection outside the mask became non-zero"
-        if bar is not None:
-            bar.close()
-        return self
+        return train(self, X, epochs, batch_size, lr, k, persistent, momentum, weight_decay, sparsity_target,
+                     sparsity_cost, sparsity_decay, monitor_size, verbose, seed)
 
     def _monitor(self, V, rng):
         R = self._p_v(self._p_h(V))
@@ -449,9 +366,3 @@ class RBM(Module):
         d = (self.free_energy(Vf) - self.free_energy(V)).astype(np.float64)
         return float(self.n_visible * np.mean(-_softplus(-d)))
 
-
-def _progress(total, verbose):
-    if not verbose:
-        return None
-    from tqdm.auto import tqdm
-    return tqdm(total=total, desc="RBM", unit="batch")

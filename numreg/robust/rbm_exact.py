@@ -9,13 +9,9 @@ estimate; the tests check ``nr.RBM`` against these.
 """
 import numpy as np
 
-from .units import check_units, positive_int as _positive_int
+from .units import check_units, positive_int as _positive_int, softplus as _softplus
 
 __all__ = ["all_states", "exact_log_partition", "exact_log_likelihood", "exact_gradient"]
-
-
-def _softplus(a):
-    return np.logaddexp(0, a)
 
 
 def all_states(n):

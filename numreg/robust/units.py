@@ -1,9 +1,10 @@
-"""Argument checks of the RBM family: unit values in [0, 1], masks, counts (ValueError naming the argument)."""
+"""Binary units of the RBM family: argument checks (values in [0, 1], masks, counts; ValueError naming the
+argument) and the elementwise functions of their conditionals (sigmoid in place, Bernoulli draws, softplus)."""
 import numbers
 
 import numpy as np
 
-__all__ = ["check_units", "check_mask", "positive_int", "unit_interval"]
+__all__ = ["check_units", "check_mask", "positive_int", "unit_interval", "sigmoid_", "bernoulli", "softplus"]
 
 
 def positive_int(name, v):
@@ -53,3 +54,27 @@ def check_mask(mask, shape):
             raise ValueError("mask must hold 0/1 (or booleans), got other values in mask")
         m = m.astype(bool)
     return m
+
+
+# -- elementwise functions of the units ---------------------------------------------------------
+
+def sigmoid_(a):
+    """``a <- 1 / (1 + exp(-a))`` in place (exp(-a) = inf for a very negative gives exactly 0)."""
+    with np.errstate(over="ignore"):
+        np.negative(a, out=a)
+        np.exp(a, out=a)
+        a += 1
+        np.reciprocal(a, out=a)
+    return a
+
+
+def bernoulli(P, rng):
+    """Binary states ``P > U``, U uniform in [0, 1), as P's dtype: each unit 1 with probability P."""
+    u = rng.random(P.shape, dtype=P.dtype if P.dtype in (np.float32, np.float64) else np.float64)
+    np.less(u, P, out=u)           # 1.0 where u < P, else 0.0 (u reused as the output)
+    return u
+
+
+def softplus(a):
+    """``log(1 + exp(a))`` without overflow."""
+    return np.logaddexp(0, a)
