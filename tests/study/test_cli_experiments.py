@@ -5,6 +5,7 @@ import os
 
 import pytest
 
+import numreg as nr
 import numreg.study as st
 from numreg.study import cli
 import study_runs as runs
@@ -113,3 +114,42 @@ def test_reliability_rows_rebuilt_from_confidence_and_correctness():
     np.testing.assert_array_equal(ra["count"], rb["count"])
     np.testing.assert_allclose(np.nan_to_num(ra["accuracy"]), np.nan_to_num(rb["accuracy"]))
     np.testing.assert_allclose(np.nan_to_num(ra["confidence"]), np.nan_to_num(rb["confidence"]))
+
+
+def test_tang_eliasmith_script_as_a_study(tmp_path, capsys):
+    argv = ["--quick", "--n-train", "300", "--n-test", "100", "--hidden", "32", "16", "--pretrain-epochs", "1",
+            "--finetune-epochs", "1", "--executor", "local", "--seeds", "2", "--out", str(tmp_path / "te"),
+            "--no-progress"]
+    te = script("tang_eliasmith")
+    r = te.main(argv)
+    out = capsys.readouterr().out
+    assert r.complete and len(r.study.configs) == 1 and len(r.records) == 2
+    config = r.study.configs[0]
+    # explicit options win over --quick; the rest are --quick's and the defaults
+    assert (config["n_train"], config["n_test"], config["hidden"]) == (300, 100, [32, 16])
+    assert (config["pretrain_epochs"], config["finetune_epochs"], config["quantile"]) == (1, 1, 0.99)
+    header = [line for line in out.splitlines() if line.startswith("corruption")][0].split()
+    assert header[:4] == ["corruption", "level", "DBN", "sDBN"]
+    assert "model=sDBN vs model=DBN" in out and "model=sDBN + denoising vs model=sDBN" in out
+    rec = r.records[0]["record"]
+    for m in te.MODELS:
+        corrupted = [rec[f"{m}/{c}/{lv}"] for c, (_, levels) in nr.corrupt.CORRUPTIONS.items() for lv in levels]
+        assert len(corrupted) == 12 and all(0 <= a <= 1 for a in corrupted)
+        assert rec[f"{m}/mean_corrupted"] == pytest.approx(sum(corrupted) / 12) and 0 <= rec[f"{m}/clean"] <= 1
+    assert (tmp_path / "te" / "table.csv").exists()
+    # the runs are reproducible from their seeds: a second study folder gives the same records
+    again = te.main(argv[:-3] + ["--out", str(tmp_path / "te2"), "--no-progress"])
+    strip = lambda e: {k: v for k, v in e["record"].items() if "seconds" not in k}   # noqa: E731
+    assert [strip(e) for e in again.records] == [strip(e) for e in r.records]
+    # results/make_table.py reads the study's table (a re-run with --out results/tang_eliasmith/<data>)
+    folder = tmp_path / "results"
+    (folder / "font-digits").mkdir(parents=True)
+    (folder / "font-digits" / "table.json").write_text((tmp_path / "te" / "table.json").read_text())
+    (folder / "machine.txt").write_text("date: 2026-12-03T08:00\n")
+    spec = importlib.util.spec_from_file_location("make_table", os.path.join(os.path.dirname(EXPERIMENTS), "results",
+                                                                             "make_table.py"))
+    mt = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mt)
+    [row] = mt.tang_eliasmith(folder)
+    sdbn = r.records[0]["record"]["sDBN/clean"] / 2 + r.records[1]["record"]["sDBN/clean"] / 2
+    assert "font-digits, 2 seeds" in row[2] and f"sDBN {sdbn:.3f} / " in row[2] and "--seeds 3" in row[4]
