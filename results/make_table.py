@@ -48,23 +48,39 @@ def _mean_corrupted(runs, model):
     return clean, sum(corrupted) / len(corrupted)
 
 
+def _tang_eliasmith_runs(folder, data):
+    """``(seeds, {model: (clean, mean corrupted)})`` of ``data``, or None if there is no record of it.
+
+    Two formats: a study folder ``<data>/table.json`` (the script on the study runner, run with
+    ``--out results/tang_eliasmith/<data>``; one row, ``<model>/clean_mean`` ...), which wins, or the
+    records of the script before it was a study, ``<data>.json`` (``runs``, one per seed, with ``tables``).
+    """
+    models = ("DBN", "sDBN", "sDBN + denoising", "MLP input noise")
+    study = folder / data / "table.json"
+    if study.exists():
+        row = json.loads(study.read_text())[0]
+        return row["n"], {m: (row[f"{m}/clean_mean"], row[f"{m}/mean_corrupted_mean"]) for m in models}
+    path = folder / f"{data}.json"
+    if not path.exists():
+        return None
+    runs = json.loads(path.read_text())["runs"]
+    return len(runs), {m: _mean_corrupted(runs, m) for m in models}
+
+
 def tang_eliasmith(folder):
     """Tang & Eliasmith (2010): dense DBN, sparse DBN, sparse DBN + denoising, trained clean, tested corrupted."""
     rows = []
     for data in ("font-digits", "fashion-mnist"):
-        path = folder / f"{data}.json"
-        if not path.exists():
+        found = _tang_eliasmith_runs(folder, data)
+        if found is None:
             continue
-        runs = json.loads(path.read_text())["runs"]
-        parts = []
-        for model in ("DBN", "sDBN", "sDBN + denoising", "MLP input noise"):
-            clean, corrupted = _mean_corrupted(runs, model)
-            parts.append(f"{model} {clean:.3f} / {corrupted:.3f}")
-        result = (f"{data}, {len(runs)} seeds, clean / mean corrupted accuracy: " + "; ".join(parts)
+        seeds, accuracies = found
+        parts = [f"{model} {clean:.3f} / {corrupted:.3f}" for model, (clean, corrupted) in accuracies.items()]
+        result = (f"{data}, {seeds} seeds, clean / mean corrupted accuracy: " + "; ".join(parts)
                   + f" ({_machine(folder)})")
         claim = ("a sparse, local first layer makes a DBN more robust to noise not seen in training; denoising "
                  "makes recognition significantly better (Tang & Eliasmith 2010, abstract)")
-        command = f"`python experiments/tang_eliasmith.py --data {data} --seeds 0 1 2`"
+        command = f"`python experiments/tang_eliasmith.py --data {data} --seeds 3 --out results/tang_eliasmith/{data}`"
         rows.append([f"Tang & Eliasmith on {data}", claim, result, "`results/tang_eliasmith/`", command])
     return rows
 
