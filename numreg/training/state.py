@@ -3,6 +3,8 @@ import math
 
 import numpy as np
 
+from ..core import checks
+
 
 class TrainState:
     """What callbacks see: the run's objects and counters.
@@ -52,9 +54,18 @@ def n_rows(y):
 
 
 def predict(model, X, batch_size=1024):
-    """Outputs of ``model`` in evaluation mode for all of ``X``, in batches. Restores the mode."""
-    if len(X) == 0:
-        raise ValueError(f"X must hold at least one example, got X.shape={np.shape(X)}")
+    """Outputs of ``model`` in evaluation mode for all of ``X``, in batches. Restores the mode.
+
+    Parameters
+    ----------
+    model : Module
+        A model with ``forward``, ``train`` and ``eval`` (e.g. ``nr.Sequential``).
+    X : array_like, (n, ...)
+        At least one example of finite real numbers.
+    batch_size : int, default 1024
+        Examples per forward pass.
+    """
+    model, X, batch_size = _inputs(model, X, batch_size)
     was = model.training
     model.eval()
     try:
@@ -68,9 +79,27 @@ def evaluate(model, criterion, X, y, batch_size=1024):
     """Mean loss over the examples and accuracy (NaN unless classification), in evaluation mode.
 
     Label smoothing, if the criterion has it, is part of the loss, as in
-    PyTorch's validation with the same criterion.
+    PyTorch's validation with the same criterion. A model whose output is not
+    finite (a diverged model) gets a NaN loss.
+
+    Parameters
+    ----------
+    model : Module
+        A model with ``forward``, ``train`` and ``eval``.
+    criterion : loss
+        With ``forward(output, target)``.
+    X : array_like, (n, ...)
+        Finite real numbers.
+    y : array_like or list of arrays
+        One target row per example.
+    batch_size : int, default 1024
+        Examples per forward pass.
     """
-    if len(X) == 0 or len(X) != n_rows(y):
+    model, X, batch_size = _inputs(model, X, batch_size)
+    checks.has_methods("criterion", criterion, ("forward",), "a loss such as nr.SoftmaxCrossEntropy()")
+    if y is None or isinstance(y, (str, bytes)):
+        raise checks.type_error("y", "targets (an array, or a list of arrays)", y)
+    if len(X) != n_rows(y):
         raise ValueError(f"X and y must hold the same number (>= 1) of examples, got len(X)={len(X)}, "
                          f"len(y)={n_rows(y)}")
     was = model.training
@@ -80,13 +109,23 @@ def evaluate(model, criterion, X, y, batch_size=1024):
         for i in range(0, n, batch_size):
             out = model.forward(X[i:i + batch_size])
             yb = rows(y, slice(i, i + batch_size))
-            total += criterion.forward(out, yb) * n_rows(yb)
+            try:
+                total += criterion.forward(out, yb) * n_rows(yb)
+            except checks.NonFiniteError:  # a diverged model: its loss is not a number
+                total = math.nan
             if _is_classification(out, yb):
                 correct += int(np.count_nonzero(out.argmax(axis=1) == yb))
     finally:
         model.train(was)
     acc = correct / n if _is_classification(out, yb) else math.nan
     return total / n, acc
+
+
+def _inputs(model, X, batch_size):
+    """The common arguments of ``predict`` and ``evaluate``, checked."""
+    checks.has_methods("model", model, ("forward", "train", "eval"), "a model such as nr.Sequential(...)")
+    X = checks.float_array("X", X, min_ndim=2)
+    return model, X, checks.count("batch_size", batch_size)
 
 
 def _is_classification(out, y):

@@ -16,7 +16,7 @@ parameters with a discriminative model of P(y | x)"):
 with the cross-entropy averaged over a labeled batch and the squared error
 over a batch of all the data (labeled and unlabeled).
 """
-import numbers
+from ...core import checks
 
 import numpy as np
 
@@ -79,16 +79,11 @@ class DenoisingAutoencoderClassifier(Module):
 
     def __init__(self, encoder, decoder, head, corruption=0.3, lam=1.0, seed=None):
         for name, m in (("encoder", encoder), ("decoder", decoder), ("head", head)):
-            if not isinstance(m, Module):
-                raise ValueError(f"{name} must be a numreg Module, got {name}={m!r}")
-        if not (isinstance(corruption, numbers.Real) and 0 <= corruption < 1):
-            raise ValueError(f"corruption must be in [0, 1), got corruption={corruption!r}")
-        if not (isinstance(lam, numbers.Real) and np.isfinite(lam) and lam >= 0):
-            raise ValueError(f"lam must be a finite number >= 0, got lam={lam!r}")
+            checks.instance(name, m, Module, "a numreg Module")
         self.encoder, self.decoder, self.head = encoder, decoder, head
-        self.corruption = float(corruption)
-        self.lam = float(lam)
-        self.rng = np.random.default_rng(seed)
+        self.corruption = checks.probability("corruption", corruption)
+        self.lam = checks.nonnegative("lam", lam)
+        self.rng = checks.generator("seed", seed)
         self.ce, self.mse = SoftmaxCrossEntropy(), MSELoss()
         self.training = True
 
@@ -216,7 +211,7 @@ class DenoisingAutoencoderClassifier(Module):
             (means over the epoch's steps).
         """
         X_l, y_l, X_u, n_classes = check_ssl_data(X_labeled, y_labeled, X_unlabeled)
-        labeled_batch_size = _count("labeled_batch_size", labeled_batch_size)
+        labeled_batch_size = checks.count("labeled_batch_size", labeled_batch_size)
         dtype = self.parameters()[0].data.dtype
         shape = np.shape(X_labeled)[1:]
         X_l = X_l.astype(dtype, copy=False).reshape((len(X_l),) + shape)
@@ -231,12 +226,6 @@ class DenoisingAutoencoderClassifier(Module):
 
     def __repr__(self):
         return f"DenoisingAutoencoderClassifier(corruption={self.corruption}, lam={self.lam})"
-
-
-def _count(name, v):
-    if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1:
-        raise ValueError(f"{name} must be an integer >= 1, got {name}={v!r}")
-    return int(v)
 
 
 class DenoisingStep(Callback):

@@ -2,7 +2,7 @@
 import numpy as np
 
 from ...core.module import Module
-from ..s7_01_norm_penalties.penalties import check_alpha
+from ...core import checks
 
 
 class ActivityL1(Module):
@@ -68,7 +68,7 @@ class ActivityL1(Module):
     """
 
     def __init__(self, alpha):
-        self.alpha = check_alpha("alpha", alpha)
+        self.alpha = checks.nonnegative("alpha", alpha)
         self.pass_weight = 1.0
         self.h = None
 
