@@ -13,9 +13,9 @@ def hessian(H, name="H", psd=True):
     Returns ``(H, lam, Q)`` with ``H = Q diag(lam) Q^T``; tiny negative
     eigenvalues from round-off (``>= -1e-10 * max|lam|``) are set to 0.
     """
+    if np.ndim(numbers_array(name, H)) != 2 or np.shape(H)[0] != np.shape(H)[1]:
+        raise ValueError(f"{name} must be a non-empty square matrix, got {name}.shape={np.shape(H)}")
     A = float_array(name, H, ndim=2, dtype=np.float64)
-    if A.shape[0] != A.shape[1]:
-        raise ValueError(f"{name} must be a non-empty square matrix, got {name}.shape={A.shape}")
     scale = max(float(np.max(np.abs(A))), 1e-300)
     asym = float(np.max(np.abs(A - A.T)))
     if asym > 1e-8 * scale:
