@@ -15,6 +15,8 @@ import contextlib
 
 import numpy as np
 
+from .core import checks
+
 from .core.checks import accepts_argument
 
 
@@ -126,7 +128,7 @@ def check_layer(layer, x, h=1e-5, seed=0):
     """
     layer.astype(np.float64)
     x = np.array(x, dtype=np.float64)
-    rng = np.random.default_rng(seed)
+    rng = checks.generator("seed", seed)
     with replay(layer) as rewind:
         y = layer.forward(x)
         r = _projection(rng, y.shape)
@@ -189,7 +191,7 @@ def check_model(model, criterion, x, y, h=1e-5, directions=None, seed=0, penalti
         grads = [p.grad.copy() for p in params]
         if directions is None:
             return max(rel_error(g, numerical_gradient(L, p.data, h)) for g, p in zip(grads, params))
-        rng = np.random.default_rng(seed)
+        rng = checks.generator("seed", seed)
         # A random unit direction v gives g.v of typical size ||g|| / sqrt(D) (D parameters);
         # one that happens to give g.v ~ 0 would turn round-off into a large *relative*
         # error, so the denominator is never below that typical size.

@@ -59,6 +59,7 @@ SKIP = {
     "nr.robust.RobustnessTable": "a record built by robustness()",
     "nr.History": "a record built by fit",
 }
+NONE_MEANS_DEFAULT = {"seed", "rng"}   # None: a fresh generator
 PATH_NAMES = {"path", "root", "base_url"}
 SIZE_NAMES = {"n_classes", "k", "in_features", "out_features", "in_channels", "out_channels", "samples",
               "n_bins", "k_neighbors", "n_init", "hidden", "n_train", "n_test", "n", "d", "field",
@@ -365,7 +366,7 @@ def bad_values(t, pname, valid):
     """``[(kind, value)]``: values that must be refused for the argument ``pname`` whose valid value is ``valid``."""
     default = t.defaults.get(pname, inspect.Parameter.empty)
     out = []
-    if valid is not None and default is not None:
+    if valid is not None and default is not None and pname not in NONE_MEANS_DEFAULT:
         out.append(("None", None))
     if pname in PATH_NAMES:
         out += [("int", 3), ("list", ["a", "b"])]

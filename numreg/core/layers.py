@@ -59,7 +59,7 @@ class Linear(Module):
                           itemsize=checks.float_dtype("dtype", dtype).itemsize)
         bias = checks.flag("bias", bias)
         self.init = init
-        W, b = init_weights(np.random.default_rng(seed), self.in_features, self.out_features, init, dtype)
+        W, b = init_weights(checks.generator("seed", seed), self.in_features, self.out_features, init, dtype)
         self.W = Parameter(W, "W", regularized=True)
         self.b = Parameter(b, "b", regularized=False) if bias else None
         self.x = None

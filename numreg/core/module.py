@@ -1,6 +1,8 @@
 """The base class every layer derives from."""
 import numpy as np
 
+from . import checks
+
 
 class Module:
     """Base of layers and models: the ``forward``/``backward`` pair.
@@ -8,7 +10,7 @@ class Module:
     A subclass implements ``forward(x)``, keeping exactly what its
     ``backward`` needs, and ``backward(dy) -> dx``, which adds its
     parameters' gradients into ``Parameter.grad`` and returns the gradient
-    with respect to its input. ``__call__`` is ``forward``, as in PyTorch.
+    with respect to its input. ``__call__`` is ``forward``, as in PyTorch, after checking its input (finite real numbers).
 
     Attributes
     ----------
@@ -33,7 +35,13 @@ class Module:
         self.backward(dy)
 
     def __call__(self, x):
-        return self.forward(x)
+        """``forward(x)`` after checking ``x``: an array of finite real numbers, at least one example.
+
+        ``forward`` itself is the unchecked inner step (a container passes
+        each layer the previous one's output), so calling a model as
+        ``model(x)`` checks the data once, where they enter.
+        """
+        return self.forward(checks.float_array("x", x, min_ndim=1))
 
     # -- the module tree: a container names its parts, everything else is derived ----------
 

@@ -9,6 +9,8 @@ import numbers
 
 import numpy as np
 
+from ..core import checks
+
 __all__ = ["train_valid_split", "batches", "subsample"]
 
 
@@ -67,7 +69,7 @@ def train_valid_split(X, y, valid_fraction=0.2, seed=None):
     if n < 2:
         raise ValueError(f"need at least 2 examples to split, got len(X)={n}")
     n_valid = min(max(int(round(valid_fraction * n)), 1), n - 1)
-    perm = np.random.default_rng(seed).permutation(n)
+    perm = checks.generator("seed", seed).permutation(n)
     valid, train = perm[:n_valid], perm[n_valid:]
     return (X[train], y[train]), (X[valid], y[valid])
 
@@ -114,7 +116,7 @@ def _batches(X, y, batch_size, shuffle, rng):
     # not at the first next().
     n = len(X)
     if shuffle:
-        order = np.random.default_rng(rng).permutation(n)
+        order = checks.generator("rng", rng).permutation(n)
         for start in range(0, n, batch_size):
             idx = order[start:start + batch_size]
             yield X[idx], y[idx]
@@ -163,7 +165,7 @@ def subsample(X, y, n, seed=None, stratified=True):
     N = len(X)
     if not isinstance(n, numbers.Integral) or isinstance(n, bool) or not 0 <= n <= N:
         raise ValueError(f"n must be an integer in [0, {N}] (the number of examples), got {n!r}")
-    rng = np.random.default_rng(seed)
+    rng = checks.generator("seed", seed)
     if not stratified:
         idx = rng.choice(N, size=int(n), replace=False)
         return X[idx], y[idx]

@@ -4,6 +4,8 @@ import numbers
 
 import numpy as np
 
+from ..core import checks
+
 from ..core.checks import nonnegative, float_vector
 
 
@@ -47,7 +49,7 @@ def make_correlated_regression(n=100, d=8, rho=0.8, noise=1.0, w_true=None, seed
         w_true = np.zeros(d)
         w_true[:min(d, 8)] = base[:d]
     w_true = float_vector("w_true", w_true, d, "d")
-    rng = np.random.default_rng(seed)
+    rng = checks.generator("seed", seed)
     idx = np.arange(d)
     Sigma = float(rho) ** np.abs(idx[:, None] - idx[None, :])
     L = np.linalg.cholesky(Sigma)

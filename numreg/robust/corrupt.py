@@ -70,7 +70,7 @@ def occlude(X, size, seed=None, value=None, image_shape=None, value_range=(0.0, 
     out = img.copy()
     if size == 0 or n == 0:
         return out.reshape(x.shape)
-    rng = np.random.default_rng(seed)
+    rng = checks.generator("seed", seed)
     top = rng.integers(0, H - size + 1, n)
     left = rng.integers(0, W - size + 1, n)
     r = np.arange(H)[None, :, None]
@@ -106,7 +106,7 @@ def gaussian(X, std, seed=None, image_shape=None, value_range=(0.0, 1.0)):
     lo, hi = _range(value_range)
     if s == 0:
         return x.copy()
-    rng = np.random.default_rng(seed)
+    rng = checks.generator("seed", seed)
     dt = np.float32 if x.dtype == np.float32 else np.float64
     out = rng.standard_normal(x.shape, dtype=dt)
     out *= dt(s)
@@ -147,7 +147,7 @@ def salt(X, fraction, seed=None, image_shape=None, value_range=(0.0, 1.0)):
     k = int(round(f * d))
     if k == 0 or n == 0:
         return rows.reshape(x.shape)
-    rng = np.random.default_rng(seed)
+    rng = checks.generator("seed", seed)
     # The k smallest of d uniform keys are a uniformly random k-subset of the pixels.
     keys = rng.random((n, d))
     chosen = np.argpartition(keys, k - 1, axis=1)[:, :k] if k < d else np.broadcast_to(np.arange(d), (n, d))
@@ -189,7 +189,7 @@ def border(X, width, seed=None, image_shape=None, value_range=(0.0, 1.0)):
     r = np.arange(H)[:, None]
     c = np.arange(W)[None, :]
     frame = (r < width) | (r >= H - width) | (c < width) | (c >= W - width)      # (H, W)
-    rng = np.random.default_rng(seed)
+    rng = checks.generator("seed", seed)
     noise = rng.uniform(lo, hi, (n, int(frame.sum())))
     out[:, frame] = noise
     return out.reshape(x.shape)

@@ -19,6 +19,8 @@ Hubel & Wiesel (1959), receptive fields of single neurones in the cat's striate 
 """
 import numpy as np
 
+from ..core import checks
+
 from ..core.init import init_weights
 from ..core.layers import Linear
 
@@ -90,7 +92,7 @@ class SparseLinear(Linear):
         self.fan_in = fan_in
         self._m = m.astype(dtype)
         self._Wm = None
-        self.reset_parameters(np.random.default_rng(seed))
+        self.reset_parameters(checks.generator("seed", seed))
 
     def reset_parameters(self, rng):
         """Re-draw ``W`` and ``b`` from ``rng`` with each unit's own fan-in; zero outside the mask."""
@@ -180,7 +182,7 @@ def local_mask(image_shape, out_features, field, seed=None):
         raise ValueError(f"out_features must be a positive integer, got out_features={out_features!r}")
     if isinstance(field, bool) or not isinstance(field, (int, np.integer)) or not 1 <= field <= min(H, W):
         raise ValueError(f"field must be an integer in [1, min(H, W) = {min(H, W)}], got field={field!r}")
-    rng = np.random.default_rng(seed)
+    rng = checks.generator("seed", seed)
     top = rng.integers(0, H - field + 1, out_features)
     left = rng.integers(0, W - field + 1, out_features)
     r = np.arange(H)[:, None, None]

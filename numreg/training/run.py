@@ -13,6 +13,8 @@ import warnings
 
 import numpy as np
 
+from ..core import checks
+
 from ..core.losses import SoftmaxCrossEntropy
 from ..files import prepare_output
 from . import inputs
@@ -36,7 +38,7 @@ class Run:
         valid = None if valid is None else inputs.data_pair(valid, "valid", dtype, criterion, model)
         self.checkpoint_path = None if checkpoint is None else prepare_output(checkpoint, "checkpoint")
         self.model, self.verbose, self.callbacks = model, verbose, callbacks
-        self.rng = np.random.default_rng(seed)
+        self.rng = checks.generator("seed", seed)
         self.history = History()
         self.state = TrainState(model=model, criterion=criterion, optimizer=optimizer, history=self.history,
                                 epochs=self.epochs_total, train=(self.X, self.y), valid=valid, rng=self.rng)

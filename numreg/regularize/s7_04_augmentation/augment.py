@@ -120,7 +120,7 @@ class RandomAffine:
             raise ValueError(f"order must be 0 (nearest) or 1 (bilinear), got order={order!r}")
         self.order = order
         self.image_shape = image_shape
-        self.rng = np.random.default_rng(seed)
+        self.rng = checks.generator("seed", seed)
 
     def sample(self, n, image_shape):
         """Draw the parameters of ``n`` warps: a dict of ``angle``, ``scale`` (n,), ``shift`` (n, 2), ``shear`` (n,)."""
@@ -210,7 +210,7 @@ class ElasticDistortion:
             raise ValueError(f"order must be 0 (nearest) or 1 (bilinear), got order={order!r}")
         self.order = order
         self.image_shape = image_shape
-        self.rng = np.random.default_rng(seed)
+        self.rng = checks.generator("seed", seed)
         self._kernels = {}
 
     def smoothing_matrix(self, size):
@@ -298,7 +298,7 @@ class Compose:
         self.transforms = list(transforms)
         gens = [t.rng for t in self.transforms if isinstance(getattr(t, "rng", None), np.random.Generator)]
         if seed is not None or not gens:
-            self.rng = np.random.default_rng(seed)
+            self.rng = checks.generator("seed", seed)
         else:
             self.rng = gens[0]
         for t in self.transforms:

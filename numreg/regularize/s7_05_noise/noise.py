@@ -1,6 +1,8 @@
 """Noise injection on inputs and hidden units (§7.5)."""
 import numpy as np
 
+from ...core import checks
+
 from ...core.module import Module
 
 
@@ -32,7 +34,7 @@ class GaussianNoise(Module):
         if not (s >= 0.0 and np.isfinite(s)):
             raise ValueError(f"std must be a finite number >= 0, got std={std!r}")
         self.std = s
-        self.rng = np.random.default_rng(seed)
+        self.rng = checks.generator("seed", seed)
 
     def forward(self, x):
         if not self.training or self.std == 0.0:
@@ -121,7 +123,7 @@ class WeightNoise:
             raise ValueError(f"eta (the variance of the weight noise) must be a finite number >= 0, got eta={eta!r}")
         self.eta = e
         self.biases = bool(biases)
-        self.rng = np.random.default_rng(seed)
+        self.rng = checks.generator("seed", seed)
         self.noise = []
         self._saved = None
 

@@ -89,7 +89,7 @@ class DenoisingAutoencoderClassifier(Module):
 
     def reseed(self, seed):
         """Re-draw every layer's parameters and generators, and the corruption's, from ``seed``. Returns self."""
-        root = np.random.default_rng(seed)
+        root = checks.generator("seed", seed)
         for m in (self.encoder, self.decoder, self.head):
             if hasattr(m, "reseed"):
                 m.reseed(int(root.integers(2**63)))
@@ -249,7 +249,7 @@ class DenoisingStep(Callback):
     def __init__(self, X_labeled, y_labeled, labeled_batch_size, seed=None):
         self.X_l, self.y_l = X_labeled, y_labeled
         self.mb = min(int(labeled_batch_size), len(X_labeled))
-        self.rng = np.random.default_rng(seed)
+        self.rng = checks.generator("seed", seed)
 
     def generators(self):
         return [self.rng]

@@ -22,6 +22,8 @@ import numbers
 
 import numpy as np
 
+from ...core import checks
+
 __all__ = ["KMeans", "squared_distances", "kmeans_plusplus", "lloyd_step"]
 
 
@@ -216,7 +218,7 @@ class KMeans:
         if not (isinstance(tol, numbers.Real) and np.isfinite(tol) and tol >= 0):
             raise ValueError(f"tol must be a number >= 0, got tol={tol!r}")
         self.k = int(k)
-        self.seed = seed
+        self.seed = checks.seed("seed", seed)
         self.max_iter = int(max_iter)
         self.tol = float(tol)
         self.n_init = int(n_init)

@@ -38,6 +38,8 @@ import math
 
 import numpy as np
 
+from ...core import checks
+
 from ...core.losses import SoftmaxCrossEntropy, check_labels
 from ...core.module import Module
 from ...training import Callback, fit
@@ -166,7 +168,7 @@ class MultiTask(Module):
 
     def reseed(self, seed):
         """Re-draw the trunk's and heads' parameters and generators from ``seed``. Returns self."""
-        root = np.random.default_rng(seed)
+        root = checks.generator("seed", seed)
         for m in [self.trunk] + self.heads:
             if hasattr(m, "reseed"):
                 m.reseed(int(root.integers(2**63)))

@@ -16,6 +16,8 @@ gives every window of the padded input without a copy and one
 the ``kH * kW`` kernel offsets only, never over pixels or examples.
 """
 import numpy as np
+
+from ...core import checks
 from numpy.lib.stride_tricks import sliding_window_view
 
 from ...core.module import Module
@@ -116,7 +118,7 @@ class Conv2d(Module):
         shape = (self.out_channels, self.in_channels) + self.kernel_size
         self.W = Parameter(np.zeros(shape, dtype), "W", regularized=True)
         self.b = Parameter(np.zeros(self.out_channels, dtype), "b", regularized=False) if bias else None
-        self.reset_parameters(np.random.default_rng(seed))
+        self.reset_parameters(checks.generator("seed", seed))
 
     def reset_parameters(self, rng):
         """Re-draw ``W`` and ``b`` in place from ``U(-1/sqrt(fan_in), 1/sqrt(fan_in))``, fan_in = C*kH*kW."""

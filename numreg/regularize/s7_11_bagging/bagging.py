@@ -24,6 +24,7 @@ import numbers
 
 import numpy as np
 
+from ...core import checks
 from ...core.checks import call_with_optional
 from ...core.losses import SoftmaxCrossEntropy, softmax
 from ...core.optim import Adam
@@ -141,7 +142,7 @@ class Bagging:
             raise ValueError(f"k must be an integer >= 1 (number of models), got k={k!r}")
         self.make_model = make_model
         self.k = int(k)
-        self.seed = seed
+        self.seed = checks.seed("seed", seed)
         self.make_optimizer = make_optimizer or (lambda m: Adam(m.parameters(), lr=1e-3))
         self.criterion = criterion if criterion is not None else SoftmaxCrossEntropy()
         self.members = []

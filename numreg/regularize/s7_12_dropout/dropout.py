@@ -3,6 +3,8 @@ import math
 
 import numpy as np
 
+from ...core import checks
+
 from ...core.module import Module
 
 _UINT = {8: np.uint8, 16: np.uint16, 32: np.uint32}
@@ -92,7 +94,7 @@ class Dropout(Module):
         if not 0.0 <= p_ < 1.0:
             raise ValueError(f"Dropout probability must be in [0, 1), got p={p!r}")
         self.p = p_
-        self.rng = np.random.default_rng(seed)
+        self.rng = checks.generator("seed", seed)
         self.mask = None
 
     def sample_mask(self, shape, dtype=np.float32):

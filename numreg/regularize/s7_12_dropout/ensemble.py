@@ -35,6 +35,8 @@ import numbers
 
 import numpy as np
 
+from ...core import checks
+
 from ...core.losses import log_softmax, softmax
 from .dropout import Dropout
 
@@ -123,7 +125,7 @@ def mc_dropout_predict(model, X, samples, mean="arithmetic", seed=None, batch_si
     was_training = model.training
     saved_rngs = [d.rng for d in drops]
     if seed is not None:
-        for d, g in zip(drops, np.random.default_rng(seed).spawn(len(drops))):
+        for d, g in zip(drops, checks.generator("seed", seed).spawn(len(drops))):
             d.rng = g
     model.eval()
     for d in drops:
