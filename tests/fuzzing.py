@@ -45,7 +45,7 @@ import numreg as nr
 
 MODULES = ("augment", "corrupt", "data", "metrics", "analysis", "image", "gradcheck", "training", "robust")
 METHODS = ("forward", "__call__", "fit", "predict", "transform", "value", "add_grad", "project",
-           "prox", "perturb", "step", "load_state_dict", "fires", "first_stop", "score", "predict_proba")
+           "prox", "perturb", "step", "fires", "first_stop", "score", "predict_proba")
 #: Callables left out, and why.
 SKIP = {
     "nr.files.atomic_write": "writes files: its arguments are paths and a writer callable, tested in tests/test_files",
@@ -58,6 +58,7 @@ SKIP = {
     "nr.TrainState": "a record built by fit (**kw)", "nr.AllDataRecord": "a record built by Algorithms 7.2/7.3",
     "nr.robust.RobustnessTable": "a record built by robustness()",
     "nr.History": "a record built by fit",
+    "nr.ActivityL1.value": "needs the layer's forward pass first (it penalizes the activations it saw)",
 }
 NONE_MEANS_DEFAULT = {"seed", "rng"}   # None: a fresh generator
 PATH_NAMES = {"path", "root", "base_url"}
@@ -155,22 +156,32 @@ VALID = {
 RECIPES = {
     "nr.Adam": {"args": {"lr": lambda w: 1e-3}}, "nr.SGD": {"args": {"lr": lambda w: 0.1}},
     "nr.Optimizer": {"args": {"lr": lambda w: 0.1}},
-    "nr.AvgPool2d": {"methods": {"forward": {"x": lambda w: w.X4}}},
-    "nr.MaxPool2d": {"methods": {"forward": {"x": lambda w: w.X4}}},
-    "nr.Conv2d": {"methods": {"forward": {"x": lambda w: w.X4}}},
-    "nr.Bagging": {"args": {"k": lambda w: 2}, "methods": {"fit": {"epochs": lambda w: 1}}},
+    "nr.AvgPool2d": {"methods": {"__call__": {"x": lambda w: w.X4}}},
+    "nr.MaxPool2d": {"methods": {"__call__": {"x": lambda w: w.X4}}},
+    "nr.Conv2d": {"args": {"stride": lambda w: 1}, "methods": {"__call__": {"x": lambda w: w.X4}}},
+    "nr.Bagging": {"args": {"k": lambda w: 2}, "methods": {"fit": {"epochs": lambda w: 1}},
+                   "prepare": lambda obj, w: obj.fit(w.X, w.y, epochs=1, verbose=False)},
+    "nr.KMeans": {"args": {"k": lambda w: 3}, "prepare": lambda obj, w: obj.fit(w.X)},
+    "nr.SemiSupervisedGMM": {"prepare": lambda obj, w: obj.fit(w.X[:6], w.y[:6], w.X[6:])},
+    "nr.MSELoss": {"methods": {"forward": {"target": lambda w: w.probs.astype(np.float32)},
+                               "__call__": {"target": lambda w: w.probs.astype(np.float32)}}},
+    "nr.augment.ElasticDistortion": {"args": {"sigma": lambda w: 4.0, "alpha": lambda w: 34.0},
+                                     "methods": {"__call__": {"data": lambda w: w.X}}},
+    "nr.augment.affine": {"args": {"scale": lambda w: 1.1}},
+    "nr.image.affine": {"args": {"scale": lambda w: 1.1}},
+    "nr.data.load_mnist": {"args": {"root": lambda w: "/nonexistent"}, "expect_error": True},
+    "nr.analysis.make_correlated_regression": {"args": {"n": lambda w: 20}},
     "nr.DenoisingAutoencoderClassifier": {"args": {
         "encoder": lambda w: nr.Sequential(nr.Linear(16, 8), nr.ReLU(), seed=0),
         "decoder": lambda w: nr.Sequential(nr.Linear(8, 16), seed=0),
         "head": lambda w: nr.Sequential(nr.Linear(8, 3), seed=0)},
         "methods": {"fit": {"epochs": lambda w: 1}}},
     "nr.Dropout": {"methods": {"forward": {"x": lambda w: w.X}}},
-    "nr.EarlyStopping": {"methods": {"__call__": {"value": lambda w: 0.5, "model": lambda w: w.model(),
+    "nr.EarlyStopping": {"args": {"criterion": lambda w: None}, "methods": {"__call__": {"value": lambda w: 0.5, "model": lambda w: w.model(),
                                                   "epoch": lambda w: None, "step": lambda w: None,
                                                   "train_loss": lambda w: None}}},
     "nr.GL": {"args": {"alpha": lambda w: 5.0}}, "nr.PQ": {"args": {"alpha": lambda w: 0.5}},
     "nr.Patience": {"args": {"p": lambda w: 3}},
-    "nr.KMeans": {"args": {"k": lambda w: 3}},
     "nr.MultiTask": {"args": {"trunk": lambda w: nr.Sequential(nr.Linear(16, 8), nr.ReLU(), seed=0),
                               "heads": lambda w: [nr.Linear(8, 3), nr.Linear(8, 2)], "weights": lambda w: None,
                               "criteria": lambda w: None}},
@@ -183,7 +194,8 @@ RECIPES = {
     "nr.TiedL2": {"args": {"params_a": lambda w: [w.model().parameters()[0]],
                            "params_b": lambda w: [w.model().parameters()[0]]}},
     "nr.local_mask": {"args": {"out_features": lambda w: 3}},
-    "nr.SelfTraining": {"methods": {"fit": {"y_unlabeled": lambda w: None}}},
+    "nr.SelfTraining": {"methods": {"fit": {"y_unlabeled": lambda w: None}},
+                        "prepare": lambda obj, w: obj.fit(w.X[:6], w.y[:6], w.X[6:])},
     "nr.WeightNoise": {"methods": {"perturb": {"params": lambda w: w.model().parameters()}}},
     "nr.early_stopping_meta_algorithm": {"args": {
         "train": lambda w: (lambda model, steps: None), "validation_set_error": lambda w: (lambda model: 0.5),
@@ -198,7 +210,6 @@ RECIPES = {
     "nr.augment.Compose": {"args": {"transforms": lambda w: (nr.augment.RandomAffine(seed=0),)},
                            "methods": {"__call__": {"data": lambda w: w.X}}},
     "nr.augment.RandomAffine": {"methods": {"__call__": {"data": lambda w: w.X}}},
-    "nr.augment.ElasticDistortion": {"methods": {"__call__": {"data": lambda w: w.X}}},
     "nr.augment.warp": {"args": {"src": lambda w: w.images, "A": lambda w: np.eye(2)[None].repeat(12, 0),
                                  "offset": lambda w: np.zeros((12, 2)), "out_shape": lambda w: (4, 4),
                                  "src_index": lambda w: None, "displacement": lambda w: None}},
@@ -225,7 +236,8 @@ RECIPES = {
     "nr.gradcheck.numerical_gradient": {"args": {"f": lambda w: (lambda x: float(np.sum(x ** 2))),
                                                  "x": lambda w: np.ones(3)}},
     "nr.gradcheck.rel_error": {"args": {"a": lambda w: np.ones(3), "b": lambda w: np.ones(3)}},
-    "nr.robust.compare": {"args": {"tables": lambda w: {}}},
+    "nr.robust.compare": {"args": {"tables": lambda w: {"a": nr.robustness(
+        w.model(), w.X, w.y, corruptions={"gaussian": [0.1]}, image_shape=(4, 4))}}},
     "nr.files.load_npz": {"args": {"path": lambda w: "/nonexistent/file.npz"}, "expect_error": True},
 }
 #: Bad values that are in fact valid for one argument of one callable: {(callable, argument): {kind, ...}}.
@@ -315,11 +327,18 @@ def targets():
             continue
         out.append(t)
         if isinstance(obj, type) and not t.missing:
-            out += _method_targets(name, obj, t, recipe.get("methods", {}))
+            out += _method_targets(name, obj, t, recipe.get("methods", {}), recipe.get("prepare"))
     return out, skipped
 
 
-def _method_targets(name, cls, ctor, overrides):
+def _prepared(obj, w, method, prepare):
+    """``obj`` after ``prepare(obj, w)`` (e.g. a fit before ``predict``), unless ``method`` is that step."""
+    if prepare is not None and method != "fit":
+        prepare(obj, w)
+    return obj
+
+
+def _method_targets(name, cls, ctor, overrides, prepare=None):
     out = []
     for m in METHODS:
         f = getattr(cls, m, None)
@@ -327,8 +346,10 @@ def _method_targets(name, cls, ctor, overrides):
             continue
         if m == "forward" and issubclass(cls, nr.Module):
             continue   # a layer is called as layer(x): Module.__call__ checks x, forward is the unchecked inner step
-        get = (lambda w, c=ctor, m=m: getattr(build(c, w), m))
+        get = (lambda w, c=ctor, m=m, prep=prepare: getattr(_prepared(build(c, w), w, m, prep), m))
         t = _target(f"{name}.{m}", get, f, overrides.get(m, {}))
+        if t is not None and f"{name}.{m}" in SKIP:
+            continue
         if t is not None and t.params and not t.missing:
             out.append(t)
     return out

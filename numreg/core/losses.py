@@ -47,6 +47,11 @@ def log_softmax(z):
     vectorizes, instead of ``n`` short reductions of ``k`` numbers (twice
     as fast for the seed's ``(256, 10)`` logits).
     """
+    return _log_softmax(checks.float_array("z", z, ndim=2))
+
+
+def _log_softmax(z):
+    """:func:`log_softmax` of a checked ``z`` (the cross-entropy's forward has checked it)."""
     zt = np.asarray(z).T.copy()         # a C-ordered (k, n) copy
     zt -= zt.max(axis=0)                # z - c
     zt -= np.log(np.exp(zt).sum(axis=0))
@@ -58,7 +63,7 @@ def softmax(z):
 
     Returns a ``(n, k)`` transposed view, as :func:`log_softmax`.
     """
-    zt = np.asarray(z).T.copy()
+    zt = checks.float_array("z", z, ndim=2).T.copy()
     zt -= zt.max(axis=0)
     e = np.exp(zt, out=zt)
     e /= e.sum(axis=0)
@@ -121,7 +126,7 @@ class SoftmaxCrossEntropy:
         if z.ndim != 2:
             raise ValueError(f"output must be logits of shape (n, k), got output.shape={z.shape}")
         n, k = z.shape
-        logp = log_softmax(z)
+        logp = _log_softmax(z)
         if np.ndim(target) == 2:
             return self._forward_soft(logp, target)
         y = check_labels(target, n, k)
