@@ -242,10 +242,25 @@ RECIPES = {
 }
 #: Bad values that are in fact valid for one argument of one callable: {(callable, argument): {kind, ...}}.
 ALLOWED = {
+    # angles and shears are signed
     ("nr.augment.affine", "angle"): {"negative"}, ("nr.image.affine", "angle"): {"negative"},
     ("nr.augment.affine", "shear"): {"negative"}, ("nr.image.affine", "shear"): {"negative"},
     ("nr.image.inverse_matrix", "angle"): {"negative"}, ("nr.image.inverse_matrix", "shear"): {"negative"},
-    ("nr.augment.RandomAffine", "shear"): set(), ("nr.EarlyStopping", "min_delta"): set(),
+    # elementwise layers and Flatten take any shape
+    **{(f"nr.{m}", "x"): {"extra axis", "fewer axes"}
+       for m in ("ReLU", "Tanh", "Sigmoid", "Dropout", "GaussianNoise", "ActivityL1", "Flatten")},
+    ("nr.Parameter", "data"): {"extra axis", "fewer axes", "empty"},   # a parameter of any shape
+    ("nr.Parameter", "name"): {"unknown option"},                        # any name
+    # a monitored value that became NaN/inf is what EarlyStopping acts on: it stops (documented)
+    ("nr.EarlyStopping", "value"): {"nan", "inf"},
+    # a History entry name: the History is not known before fit (fit checks it)
+    ("nr.EarlyStopping", "monitor"): {"unknown option"},
+    # counts of work done one after another: a huge one is slow, not invalid
+    ("nr.EarlyStopping", "train_eval_size"): {"huge"}, ("nr.Bagging", "k"): {"huge"},
+    ("nr.KMeans", "n_init"): {"huge"},
+    # sizes that depend on the data, checked against it when it comes (fit, forward)
+    ("nr.KMeans", "k"): {"huge"}, ("nr.AvgPool2d", "kernel_size"): {"huge"},
+    ("nr.MaxPool2d", "kernel_size"): {"huge"},
 }
 
 

@@ -24,6 +24,8 @@ FLOAT_DTYPES = (np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64)
 
 def float_dtype(name, dtype):
     """``np.dtype(dtype)`` if it is float16, float32 or float64 (the dtypes of weights and data)."""
+    if dtype is None:   # np.dtype(None) is float64: refused, so that a forgotten argument is seen
+        raise type_error(name, "a float dtype (np.float16, np.float32 or np.float64)", dtype)
     try:
         d = np.dtype(dtype)
     except TypeError:

@@ -1,9 +1,10 @@
 """Checks of objects: lists of a kind, objects with given methods, callables that take an argument."""
 import inspect
+import os
 
-from .errors import type_error
+from .errors import type_error, value_error
 
-__all__ = ["accepts_argument", "call_with_optional", "as_list", "has_methods", "instance"]
+__all__ = ["accepts_argument", "call_with_optional", "as_list", "has_methods", "instance", "path"]
 
 
 def accepts_argument(f):
@@ -61,3 +62,13 @@ def instance(name, obj, kind, what=None):
         raise type_error(name, what, obj)
     return obj
 
+
+
+def path(name, v):
+    """``v`` as a ``str`` path if it is a non-empty ``str`` or ``os.PathLike`` (a ``pathlib.Path``)."""
+    if not isinstance(v, (str, os.PathLike)):
+        raise type_error(name, "a file path (a str or a pathlib.Path)", v)
+    p = os.fspath(v)
+    if not isinstance(p, str) or not p:
+        raise value_error(name, "a non-empty file path", v)
+    return p

@@ -27,7 +27,7 @@ def _scalar(v):
     return v.item() if isinstance(v, np.ndarray) and v.ndim == 0 else v
 
 
-def real(name, v, low=None, high=None, low_open=False, high_open=False, finite=True):
+def real(name, v, low=None, high=None, low_open=False, high_open=False, finite=True, allow_nan=False):
     """``v`` as a float: a real number (not a bool, not a string) within the bounds.
 
     Parameters
@@ -41,7 +41,10 @@ def real(name, v, low=None, high=None, low_open=False, high_open=False, finite=T
     low_open, high_open : bool, default False
         Whether the bound itself is excluded (``> low`` rather than ``>= low``).
     finite : bool, default True
-        Whether infinity is refused (NaN always is).
+        Whether infinity is refused.
+    allow_nan : bool, default False
+        Whether NaN is accepted (and returned as NaN): a monitored loss that
+        became NaN is a value to act on, not a mistake of the caller.
     """
     v = _scalar(v)
     if _is_bool(v) or not isinstance(v, numbers.Real):
@@ -50,6 +53,8 @@ def real(name, v, low=None, high=None, low_open=False, high_open=False, finite=T
         f = float(v)
     except OverflowError:
         raise value_error(name, "a number that fits in a float", v) from None
+    if math.isnan(f) and allow_nan:
+        return f
     if math.isnan(f) or (finite and math.isinf(f)):
         raise value_error(name, "a finite number" if finite else "a number (not NaN)", v)
     below = low is not None and (f <= low if low_open else f < low)

@@ -106,7 +106,8 @@ class Selection:
         return kept
 
     def select(self, params):
-        """The parameters to act on, given the caller's list ``params``."""
+        """The parameters to act on, given the caller's list ``params`` (checked: Parameters only)."""
+        params = as_list(params, Parameter, "params")
         if self.fixed is not None:
             return self.fixed
         return self._filter(params)

@@ -30,10 +30,7 @@ class GaussianNoise(Module):
     """
 
     def __init__(self, std=0.1, seed=None):
-        s = float(std)
-        if not (s >= 0.0 and np.isfinite(s)):
-            raise ValueError(f"std must be a finite number >= 0, got std={std!r}")
-        self.std = s
+        self.std = checks.nonnegative("std", std)
         self.rng = checks.generator("seed", seed)
 
     def forward(self, x):
@@ -118,11 +115,8 @@ class WeightNoise:
     """
 
     def __init__(self, eta, seed=None, biases=False):
-        e = float(eta)
-        if not (e >= 0.0 and np.isfinite(e)):
-            raise ValueError(f"eta (the variance of the weight noise) must be a finite number >= 0, got eta={eta!r}")
-        self.eta = e
-        self.biases = bool(biases)
+        self.eta = checks.nonnegative("eta", eta)   # the variance of the weight noise
+        self.biases = checks.flag("biases", biases)
         self.rng = checks.generator("seed", seed)
         self.noise = []
         self._saved = None

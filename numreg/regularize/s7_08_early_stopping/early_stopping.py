@@ -15,6 +15,7 @@ import math
 
 import numpy as np
 
+from ...core import checks
 from ...training.callbacks import Callback
 from ...files import save_npz
 
@@ -140,41 +141,23 @@ class EarlyStopping(Callback):
     def __init__(self, patience=7, min_delta=0.0, mode="min", monitor="valid_loss", restore_best=True,
                  path=None, verbose=False, baseline=None, start_from_epoch=0, every=1, unit="epoch",
                  criterion=None, train_error="evaluate", train_eval_size=10000):
-        if not isinstance(patience, (int, np.integer)) or isinstance(patience, bool) or patience < 1:
-            raise ValueError(f"patience must be an integer >= 1, got patience={patience!r}")
-        if mode not in MODES:
-            raise ValueError(f"mode must be one of {MODES}, got mode={mode!r}")
-        if unit not in UNITS:
-            raise ValueError(f"unit must be one of {UNITS}, got unit={unit!r}")
-        if not isinstance(every, (int, np.integer)) or isinstance(every, bool) or every < 1:
-            raise ValueError(f"every must be an integer >= 1, got every={every!r}")
-        if (not isinstance(start_from_epoch, (int, np.integer)) or isinstance(start_from_epoch, bool)
-                or start_from_epoch < 0):
-            raise ValueError(f"start_from_epoch must be an integer >= 0, got start_from_epoch={start_from_epoch!r}")
-        try:
-            md = float(min_delta)
-        except (TypeError, ValueError):
-            md = math.nan
-        if not (md >= 0 and math.isfinite(md)):
-            raise ValueError(f"min_delta must be a finite number >= 0, got min_delta={min_delta!r}")
-        if baseline is not None:
-            try:
-                b = float(baseline)
-            except (TypeError, ValueError):
-                b = math.nan
-            if not math.isfinite(b):
-                raise ValueError(f"baseline must be a finite number or None, got baseline={baseline!r}")
-            baseline = b
-        if criterion is not None and not callable(criterion):
-            raise ValueError(f"criterion must be callable as criterion(train_losses, valid_losses) -> bool, "
-                             f"got criterion={criterion!r}")
-        if train_error not in TRAIN_ERRORS:
-            raise ValueError(f"train_error must be one of {TRAIN_ERRORS}, got train_error={train_error!r}")
-        if (not isinstance(train_eval_size, (int, np.integer)) or isinstance(train_eval_size, bool)
-                or train_eval_size < 1):
-            raise ValueError(f"train_eval_size must be an integer >= 1, got train_eval_size={train_eval_size!r}")
-        if not isinstance(monitor, str):
-            raise ValueError(f"monitor must be a History entry name, got monitor={monitor!r}")
+        patience = checks.count("patience", patience)
+        mode = checks.choice("mode", mode, MODES)
+        unit = checks.choice("unit", unit, UNITS)
+        every = checks.count("every", every)
+        start_from_epoch = checks.integer("start_from_epoch", start_from_epoch, low=0)
+        md = checks.nonnegative("min_delta", min_delta)
+        baseline = checks.optional(checks.real, "baseline", baseline)
+        if criterion is not None and (isinstance(criterion, type) or not callable(criterion)
+                                      or hasattr(criterion, "backward")):
+            raise checks.type_error("criterion", "a stopping criterion callable as criterion(train_losses, "
+                                    "valid_losses) -> bool, such as nr.GL(5) (not a loss)", criterion)
+        train_error = checks.choice("train_error", train_error, TRAIN_ERRORS)
+        train_eval_size = checks.count("train_eval_size", train_eval_size)
+        monitor = checks.instance("monitor", monitor, str, "a History entry name such as 'valid_loss'")
+        restore_best = checks.flag("restore_best", restore_best)
+        verbose = checks.flag("verbose", verbose)
+        path = checks.optional(checks.path, "path", path)
         if unit == "step" and monitor not in ("valid_loss", "valid_accuracy"):
             raise ValueError(f"with unit='step' monitor must be 'valid_loss' or 'valid_accuracy', "
                              f"got monitor={monitor!r}")
@@ -249,9 +232,14 @@ class EarlyStopping(Callback):
         bool
             ``early_stop``.
         """
-        self.epoch = self.epoch + 1 if epoch is None else int(epoch)
-        step = (len(self.evaluations) + 1) * self.every if step is None else int(step)
-        value = float(value)
+        value = checks.real("value", value, finite=False, allow_nan=True)   # NaN/inf: stop (below)
+        if model is not None:
+            checks.has_methods("model", model, ("state_dict", "load_state_dict"), "a model")
+        epoch = checks.optional(checks.integer, "epoch", epoch, low=0)
+        step = checks.optional(checks.integer, "step", step, low=0)
+        train_loss = checks.optional(checks.real, "train_loss", train_loss, finite=False, allow_nan=True)
+        self.epoch = self.epoch + 1 if epoch is None else epoch
+        step = (len(self.evaluations) + 1) * self.every if step is None else step
         if math.isfinite(value) and self.epoch <= self.start_from_epoch:   # warm-up: not counted
             return self.early_stop
         if not math.isfinite(value):

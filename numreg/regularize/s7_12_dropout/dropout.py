@@ -90,10 +90,7 @@ class Dropout(Module):
     """
 
     def __init__(self, p=0.5, seed=None):
-        p_ = float(p)
-        if not 0.0 <= p_ < 1.0:
-            raise ValueError(f"Dropout probability must be in [0, 1), got p={p!r}")
-        self.p = p_
+        self.p = checks.probability("p", p)
         self.rng = checks.generator("seed", seed)
         self.mask = None
 
