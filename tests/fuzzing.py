@@ -260,7 +260,10 @@ ALLOWED = {
     ("nr.KMeans", "n_init"): {"huge"},
     # sizes that depend on the data, checked against it when it comes (fit, forward)
     ("nr.KMeans", "k"): {"huge"}, ("nr.AvgPool2d", "kernel_size"): {"huge"},
-    ("nr.MaxPool2d", "kernel_size"): {"huge"},
+    ("nr.MaxPool2d", "kernel_size"): {"huge"}, ("nr.cluster_then_label", "n_init"): {"huge"},
+    ("nr.mc_dropout_predict", "samples"): {"huge"}, ("nr.early_stopping_meta_algorithm", "n"): {"huge"},
+    # None means "none" for fit's lists of extensions, as ()
+    ("nr.fit", "penalties"): {"None"}, ("nr.fit", "constraints"): {"None"}, ("nr.fit", "callbacks"): {"None"},
 }
 
 
@@ -390,7 +393,7 @@ def build(t, w, replace=None):
 def _call_fit(fit, w, kwargs):
     model = kwargs["model"]
     if kwargs.get("optimizer") is None:
-        kwargs["optimizer"] = nr.SGD(model.parameters(), lr=0.1) if hasattr(model, "parameters") else None
+        kwargs["optimizer"] = nr.SGD((model if hasattr(model, "parameters") else w.model()).parameters(), lr=0.1)
     if kwargs.get("train") is None:
         kwargs["train"] = (w.X, w.y)
     return fit(**kwargs)

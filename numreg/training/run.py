@@ -29,15 +29,15 @@ class Run:
 
     def __init__(self, model, criterion, optimizer, train, valid, epochs, batch_size, seed, callbacks,
                  hooks, checkpoint, resume, verbose):
-        self.epochs_total = inputs.count("epochs", epochs)
-        self.batch_size = inputs.count("batch_size", batch_size)
+        self.epochs_total = checks.count("epochs", epochs)
+        self.batch_size = checks.count("batch_size", batch_size)
         params = model.parameters()
         dtype = params[0].data.dtype if params else np.dtype(np.float32)
         optional = hooks.train_step is not None
         self.X, self.y = inputs.data_pair(train, "train", dtype, criterion, model, targets_optional=optional)
         valid = None if valid is None else inputs.data_pair(valid, "valid", dtype, criterion, model)
         self.checkpoint_path = None if checkpoint is None else prepare_output(checkpoint, "checkpoint")
-        self.model, self.verbose, self.callbacks = model, verbose, callbacks
+        self.model, self.verbose, self.callbacks = model, checks.flag("verbose", verbose), callbacks
         self.rng = checks.generator("seed", seed)
         self.history = History()
         self.state = TrainState(model=model, criterion=criterion, optimizer=optimizer, history=self.history,

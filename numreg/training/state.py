@@ -4,6 +4,7 @@ import math
 import numpy as np
 
 from ..core import checks
+from ..core.losses import SoftmaxCrossEntropy
 
 
 class TrainState:
@@ -65,7 +66,8 @@ def predict(model, X, batch_size=1024):
     batch_size : int, default 1024
         Examples per forward pass.
     """
-    model, X, batch_size = _inputs(model, X, batch_size)
+    X, _ = model_input(model, X)
+    batch_size = checks.count("batch_size", batch_size)
     was = model.training
     model.eval()
     try:
@@ -95,13 +97,10 @@ def evaluate(model, criterion, X, y, batch_size=1024):
     batch_size : int, default 1024
         Examples per forward pass.
     """
-    model, X, batch_size = _inputs(model, X, batch_size)
+    X, out = model_input(model, X)
     checks.has_methods("criterion", criterion, ("forward",), "a loss such as nr.SoftmaxCrossEntropy()")
-    if y is None or isinstance(y, (str, bytes)):
-        raise checks.type_error("y", "targets (an array, or a list of arrays)", y)
-    if len(X) != n_rows(y):
-        raise ValueError(f"X and y must hold the same number (>= 1) of examples, got len(X)={len(X)}, "
-                         f"len(y)={n_rows(y)}")
+    y = targets(y, len(X), out, criterion)
+    batch_size = checks.count("batch_size", batch_size)
     was = model.training
     model.eval()
     total, correct, n = 0.0, 0, len(X)
@@ -121,11 +120,44 @@ def evaluate(model, criterion, X, y, batch_size=1024):
     return total / n, acc
 
 
-def _inputs(model, X, batch_size):
-    """The common arguments of ``predict`` and ``evaluate``, checked."""
+def model_input(model, X, name="X", dtype=None):
+    """``(X, output of its first example)``: ``X`` checked as finite real data the model can take.
+
+    ``model`` must have ``forward``, ``train`` and ``eval``; ``X`` at least
+    one example of finite real numbers (converted to ``dtype`` if given);
+    one example goes through the model in evaluation mode, so that a width
+    the model does not take is reported as an error of ``X`` (the model's
+    own message follows). The model's mode is restored.
+    """
     checks.has_methods("model", model, ("forward", "train", "eval"), "a model such as nr.Sequential(...)")
-    X = checks.float_array("X", X, min_ndim=2)
-    return model, X, checks.count("batch_size", batch_size)
+    X = checks.float_array(name, X, min_ndim=2, dtype=dtype)
+    was = model.training
+    try:
+        out = model.eval().forward(X[:1])
+    except ValueError as e:
+        raise ValueError(f"{name} does not fit the model, got {name}.shape={X.shape}: {e}") from None
+    finally:
+        model.train(was)
+    return X, out
+
+
+def targets(y, n, out, criterion, name="y"):
+    """``y`` checked: one target row per example (``n``); class labels in range for a classifier's output.
+
+    ``y`` may be an array or a list/tuple of arrays (one per output of a
+    multi-output model). With ``nr.SoftmaxCrossEntropy`` and 1-D ``y``, the
+    labels must be integers in ``[0, k)`` for ``k`` outputs; float targets
+    must be finite.
+    """
+    if isinstance(y, (list, tuple)):
+        return type(y)(targets(t, n, None, None, f"{name}[{i}]") for i, t in enumerate(y))
+    t = checks.numbers_array(name, y)
+    if t.ndim == 0 or len(t) != n:
+        raise ValueError(f"{name} must hold one target per example ({n}), got {name}.shape={t.shape}")
+    if isinstance(criterion, SoftmaxCrossEntropy) and t.ndim == 1:
+        k = out.shape[1] if isinstance(out, np.ndarray) and out.ndim == 2 else None
+        return checks.labels(name, t, n, k)
+    return checks.finite(name, t)
 
 
 def _is_classification(out, y):

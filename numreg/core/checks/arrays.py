@@ -52,7 +52,7 @@ def finite(name, a):
     """``a`` if every entry is finite, else ``ValueError`` naming ``name`` and where the first NaN/inf is."""
     if a.dtype.kind == "f" and not np.isfinite(a).all():
         where = tuple(int(i) for i in np.argwhere(~np.isfinite(a))[0])
-        raise ValueError(f"{name} must hold finite numbers, got {name}{list(where)}={a[where]} "
+        raise ValueError(f"{name} must hold finite numbers, got a non-finite value {name}{list(where)}={a[where]} "
                          f"(in {name} of shape {a.shape})")
     return a
 

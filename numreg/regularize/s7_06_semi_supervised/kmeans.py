@@ -28,17 +28,10 @@ __all__ = ["KMeans", "squared_distances", "kmeans_plusplus", "lloyd_step"]
 
 
 def _as_points(X, name="X"):
-    X = np.asarray(X)
-    if X.ndim < 2:
-        raise ValueError(f"{name} must be a batch of points of shape (n, ...), got {name}.shape={X.shape}")
-    if not np.issubdtype(X.dtype, np.floating):
-        if not (np.issubdtype(X.dtype, np.number) or X.dtype == bool):
-            raise ValueError(f"{name} must be numeric, got {name}.dtype={X.dtype}")
-        X = X.astype(np.float32)
-    X = X.reshape(len(X), int(np.prod(X.shape[1:])))  # a view for a contiguous array: images (n, 28, 28) become (n, 784)
-    if not np.isfinite(X).all():
-        raise ValueError(f"{name} holds a non-finite value: clean the data first")
-    return X
+    """``X`` as finite float points ``(n, d)`` (images flattened; integers become float32)."""
+    X = checks.numbers_array(name, X)
+    X = checks.float_array(name, X, min_ndim=2, dtype=None if X.dtype.kind == "f" else np.float32)
+    return X.reshape(len(X), int(np.prod(X.shape[1:])))  # a view for a contiguous array: images (n, 28, 28) become (n, 784)
 
 
 def squared_distances(A, B, A_sq=None, B_sq=None):
