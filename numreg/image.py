@@ -150,6 +150,7 @@ def inverse_matrix(angle, scale, shear, n):
         Number of images (>= 1).
     """
     n = checks.count("n", n, low=0)
+    checks.allocation("n", n, n, 2, 2)
     angle = np.broadcast_to(_per_image("angle", angle, n), (n,))
     scale = np.broadcast_to(_per_image("scale", scale, n), (n,))
     shear = np.broadcast_to(_per_image("shear", shear, n), (n,))
@@ -312,36 +313,36 @@ def _warp(src, A, offset, out_shape, order=1, src_index=None, displacement=None)
     return out
 
 
-def _as_batch(images, image_shape):
-    """Return ``(x as (n, H, W) float array, shape to restore or None)``."""
-    x = checks.numbers_array("images", images)
-    x = checks.float_array("images", x, allow_empty=True,
+def _as_batch(images, image_shape, name="images"):
+    """Return ``(x as (n, H, W) float array, shape to restore or None)``; errors name ``name``."""
+    x = checks.numbers_array(name, images)
+    x = checks.float_array(name, x, allow_empty=True,
                            dtype=np.float32 if x.dtype.kind != "f" or x.dtype.itemsize < 4 else None)
     if image_shape is not None:
         H, W = checks.image_shape("image_shape", image_shape)
         if x.ndim == 2:
             if x.shape[1] != H * W:
-                raise ValueError(f"images of shape {x.shape} do not match image_shape={image_shape!r}: "
+                raise ValueError(f"{name} of shape {x.shape} does not match image_shape={image_shape!r}: "
                                  f"rows must have H*W = {H * W} values")
             return x.reshape(len(x), H, W), x.shape
         if x.ndim == 3 and x.shape[1:] != (H, W):
-            raise ValueError(f"images of shape {x.shape} do not match image_shape={image_shape!r}")
+            raise ValueError(f"{name} of shape {x.shape} does not match image_shape={image_shape!r}")
     if x.ndim != 3:
-        raise ValueError(f"images must have shape (n, H, W), or (n, H*W) with image_shape, "
-                         f"got images of shape {x.shape}")
+        raise ValueError(f"{name} must have shape (n, H, W), or (n, H*W) with image_shape, "
+                         f"got {name} of shape {x.shape}")
     return x, None
 
 
 def _per_image(name, value, n):
     """A scalar, or an array of one value per image, as float64; checks length and finiteness."""
-    v = checks.float_array(name, value, ndim=(0, 1), dtype=np.float64)
+    v = checks.float_array(name, value, ndim=(0, 1), dtype=np.float64, allow_empty=True)
     if v.ndim == 1 and len(v) != n:
         raise ValueError(f"{name} must have one value per image ({n}), got {len(v)} values")
     return v
 
 
 def _shift(shift, n):
-    s = checks.float_array("shift", shift, ndim=(1, 2), dtype=np.float64)
+    s = checks.float_array("shift", shift, ndim=(1, 2), dtype=np.float64, allow_empty=True)
     if s.shape == (2,):
         s = np.broadcast_to(s, (n, 2))
     elif s.shape != (n, 2):

@@ -209,11 +209,8 @@ CORRUPTIONS = {
 
 def _images(X, image_shape):
     """Return ``(x float array as given, x as (n, H, W) view, whether x is flat)``; validate shapes."""
-    x = np.asarray(X)
-    if x.dtype.kind != "f":
-        if x.dtype.kind not in "iub":
-            raise ValueError(f"X must hold numbers, got dtype {x.dtype}")
-        x = x.astype(np.float32)
+    x = checks.numbers_array("X", X)
+    x = checks.float_array("X", x, dtype=None if x.dtype.kind == "f" else np.float32)
     if x.ndim == 3:
         if image_shape is not None and tuple(x.shape[1:]) != checks.image_shape("image_shape", image_shape):
             raise ValueError(f"X of shape {x.shape} does not match image_shape={image_shape!r}")

@@ -31,5 +31,5 @@ from .scalars import (real, nonnegative, positive, probability, integer, count, 
                       pair, seed, generator, optional)
 from .arrays import (FLOAT_DTYPES, float_dtype, numbers_array, finite, float_array, labels, image_shape,
                      allocation, memory_limit, index)
-from .objects import accepts_argument, call_with_optional, as_list, has_methods, instance, path
+from .objects import accepts_argument, call_with_optional, as_list, has_methods, instance, path, function, sequence
 from .linalg import hessian, float_vector, step_counts, regression_data

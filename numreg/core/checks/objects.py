@@ -4,7 +4,7 @@ import os
 
 from .errors import type_error, value_error
 
-__all__ = ["accepts_argument", "call_with_optional", "as_list", "has_methods", "instance", "path"]
+__all__ = ["accepts_argument", "call_with_optional", "as_list", "has_methods", "instance", "path", "function", "sequence"]
 
 
 def accepts_argument(f):
@@ -72,3 +72,17 @@ def path(name, v):
     if not isinstance(p, str) or not p:
         raise value_error(name, "a non-empty file path", v)
     return p
+
+
+def function(name, f, what="a function"):
+    """``f`` if it is callable and not a class's instance-less method mix-up (``None``, a number, a string are refused)."""
+    if not callable(f):
+        raise type_error(name, what, f)
+    return f
+
+
+def sequence(name, v, what="a list (or tuple)"):
+    """``v`` as a list if it is a list, tuple or other iterable that is not a string or a dict."""
+    if isinstance(v, (str, bytes, dict)) or not hasattr(v, "__iter__"):
+        raise type_error(name, what, v)
+    return list(v)

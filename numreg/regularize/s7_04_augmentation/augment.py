@@ -119,7 +119,7 @@ class RandomAffine:
         if isinstance(order, bool) or order not in (0, 1):
             raise ValueError(f"order must be 0 (nearest) or 1 (bilinear), got order={order!r}")
         self.order = order
-        self.image_shape = image_shape
+        self.image_shape = checks.optional(checks.image_shape, "image_shape", image_shape)
         self.rng = checks.generator("seed", seed)
 
     def sample(self, n, image_shape):
@@ -209,7 +209,7 @@ class ElasticDistortion:
         if isinstance(order, bool) or order not in (0, 1):
             raise ValueError(f"order must be 0 (nearest) or 1 (bilinear), got order={order!r}")
         self.order = order
-        self.image_shape = image_shape
+        self.image_shape = checks.optional(checks.image_shape, "image_shape", image_shape)
         self.rng = checks.generator("seed", seed)
         self._kernels = {}
 
@@ -320,13 +320,13 @@ class Compose:
 
 def _batch_of_images(data, image_shape):
     """``(data as (n, H, W) float, shape to give back)``; flat rows need ``image_shape`` or a square."""
-    x = np.asarray(data)
+    x = checks.numbers_array("data", data)
     if x.ndim == 2 and image_shape is None:
         side = int(np.sqrt(x.shape[1]) + 0.5)
         if side * side != x.shape[1]:
-            raise ValueError(f"flat images of shape {x.shape} are not square: give image_shape=(H, W)")
+            raise ValueError(f"data of shape {x.shape} holds flat images that are not square: give image_shape=(H, W)")
         image_shape = (side, side)
-    b, _ = _as_batch(x, image_shape)
+    b, _ = _as_batch(x, image_shape, "data")
     return b, x.shape
 
 

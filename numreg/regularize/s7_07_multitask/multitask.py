@@ -39,7 +39,6 @@ import math
 import numpy as np
 
 from ...core import checks
-
 from ...core.losses import SoftmaxCrossEntropy, check_labels
 from ...core.module import Module
 from ...training import Callback, fit
@@ -50,14 +49,9 @@ __all__ = ["MultiTask", "MultiTaskLoss"]
 def _check_weights(weights, T):
     if weights is None:
         return [1.0] * T
-    try:
-        w = [float(v) for v in weights]
-    except (TypeError, ValueError):
-        raise ValueError(f"weights must be a sequence of {T} numbers, got weights={weights!r}") from None
+    w = [checks.nonnegative(f"weights[{i}]", v) for i, v in enumerate(checks.sequence("weights", weights))]
     if len(w) != T:
         raise ValueError(f"weights must hold one number per head ({T}), got weights={weights!r}")
-    if not all(np.isfinite(v) and v >= 0 for v in w):
-        raise ValueError(f"weights must be finite numbers >= 0, got weights={weights!r}")
     return w
 
 
@@ -79,7 +73,8 @@ class MultiTaskLoss:
     """
 
     def __init__(self, criteria, weights):
-        self.criteria = list(criteria)
+        self.criteria = [checks.has_methods(f"criteria[{i}]", c, ("forward", "backward"), "a loss")
+                         for i, c in enumerate(checks.sequence("criteria", criteria))]
         self.weights = _check_weights(weights, len(self.criteria))
         self.task_losses = []
 
@@ -145,17 +140,13 @@ class MultiTask(Module):
     """
 
     def __init__(self, trunk, heads, weights=None, criteria=None, seed=None):
-        if not isinstance(trunk, Module):
-            raise ValueError(f"trunk must be a numreg Module, got trunk={trunk!r}")
-        heads = list(heads) if not isinstance(heads, Module) else [heads]
+        checks.instance("trunk", trunk, Module, "a numreg Module")
+        heads = checks.as_list(heads, Module, "heads")
         if not heads:
             raise ValueError("heads must hold at least one head, got heads=[]")
-        for i, h in enumerate(heads):
-            if not isinstance(h, Module):
-                raise ValueError(f"heads must be numreg Modules, got heads[{i}]={h!r}")
         if criteria is None:
             criteria = [SoftmaxCrossEntropy() for _ in heads]
-        criteria = list(criteria)
+        criteria = checks.sequence("criteria", criteria)
         if len(criteria) != len(heads):
             raise ValueError(f"criteria must hold one loss per head ({len(heads)}), got {len(criteria)}")
         self.trunk = trunk

@@ -105,6 +105,9 @@ class _UntilBelow(Callback):
 def _first_round(model_factory, optimizer_factory, criterion, X, y, valid_fraction, n, p, batch_size,
                  max_epochs, seed, verbose):
     """Split, then Algorithm 7.1 from a random theta on the sub-training set; the model ends at theta*."""
+    checks.function("model_factory", model_factory, "a function () -> a freshly initialized model")
+    checks.function("optimizer_factory", optimizer_factory, "a function params -> optimizer")
+    checks.flag("verbose", verbose)
     (Xs, ys), (Xv, yv) = train_valid_split(X, y, valid_fraction, seed)
     steps_per_epoch = -(-len(Xs) // batch_size)
     n = steps_per_epoch if n is None else checks.count("n", n)
@@ -174,8 +177,7 @@ def retrain_on_all_data(model_factory, X, y, criterion=None, optimizer_factory=N
     ----------
     Goodfellow, Bengio & Courville (2016), *Deep Learning*, §7.8, Algorithm 7.2.
     """
-    if match not in ("steps", "epochs"):
-        raise ValueError(f"match must be 'steps' or 'epochs', got match={match!r}")
+    match = checks.choice("match", match, ("steps", "epochs"))
     criterion = SoftmaxCrossEntropy() if criterion is None else criterion
     optimizer_factory = (lambda params: Adam(params)) if optimizer_factory is None else optimizer_factory
     p = checks.count("p", p)
