@@ -5,8 +5,6 @@ training data; the small-data experiments of the chapter need balanced
 subsets; training needs shuffled mini-batches. Everything here is driven by
 ``numpy.random.default_rng`` so a seed gives the same split every time.
 """
-import numbers
-
 import numpy as np
 
 from ..core import checks
@@ -15,8 +13,8 @@ __all__ = ["train_valid_split", "batches", "subsample"]
 
 
 def _check_pair(X, y):
-    X = np.asarray(X)
-    y = np.asarray(y)
+    X = checks.finite("X", checks.numbers_array("X", X))
+    y = checks.finite("y", checks.numbers_array("y", y))
     if X.ndim == 0 or y.ndim == 0:
         raise ValueError(f"X and y must be arrays with one example per row, got "
                          f"X of shape {X.shape} and y of shape {y.shape}")
@@ -62,9 +60,7 @@ def train_valid_split(X, y, valid_fraction=0.2, seed=None):
     (3, 2)
     """
     X, y = _check_pair(X, y)
-    if (not isinstance(valid_fraction, numbers.Real) or isinstance(valid_fraction, bool)
-            or not 0 < valid_fraction < 1):
-        raise ValueError(f"valid_fraction must be a number in (0, 1), got valid_fraction={valid_fraction!r}")
+    valid_fraction = checks.probability("valid_fraction", valid_fraction, allow_zero=False)
     n = len(X)
     if n < 2:
         raise ValueError(f"need at least 2 examples to split, got len(X)={n}")
@@ -104,11 +100,11 @@ def batches(X, y, batch_size, shuffle=True, rng=None):
     ValueError
         If ``batch_size`` is not an integer >= 1 or ``len(X) != len(y)``.
     """
-    if (not isinstance(batch_size, numbers.Integral) or isinstance(batch_size, bool)
-            or batch_size < 1):
-        raise ValueError(f"batch_size must be an integer >= 1, got {batch_size!r}")
+    batch_size = checks.count("batch_size", batch_size)
+    shuffle = checks.flag("shuffle", shuffle)
+    rng = checks.seed("rng", rng)
     X, y = _check_pair(X, y)
-    return _batches(X, y, int(batch_size), shuffle, rng)
+    return _batches(X, y, batch_size, shuffle, rng)
 
 
 def _batches(X, y, batch_size, shuffle, rng):
@@ -163,8 +159,8 @@ def subsample(X, y, n, seed=None, stratified=True):
     """
     X, y = _check_pair(X, y)
     N = len(X)
-    if not isinstance(n, numbers.Integral) or isinstance(n, bool) or not 0 <= n <= N:
-        raise ValueError(f"n must be an integer in [0, {N}] (the number of examples), got {n!r}")
+    n = checks.integer("n", n, low=0, high=N)   # at most the number of examples
+    stratified = checks.flag("stratified", stratified)
     rng = checks.generator("seed", seed)
     if not stratified:
         idx = rng.choice(N, size=int(n), replace=False)

@@ -91,13 +91,15 @@ def probability(name, p, allow_one=False, allow_zero=True):
 def integer(name, v, low=None, high=None):
     """``v`` as an int: an integer (Python or numpy; not a bool, not a float such as 2.0) in ``[low, high]``."""
     v = _scalar(v)
+    if low is not None and high is not None:
+        what = f"an integer in [{low}, {high}]"
+    else:
+        what = "an integer" + (f" >= {low}" if low is not None else "") + (f" <= {high}" if high is not None else "")
     if _is_bool(v) or not isinstance(v, numbers.Integral):
-        raise type_error(name, "an integer", v)
+        raise type_error(name, what, v)
     i = int(v)
     if (low is not None and i < low) or (high is not None and i > high):
-        bounds = " and ".join(t for t in (f">= {low}" if low is not None else "",
-                                          f"<= {high}" if high is not None else "") if t)
-        raise value_error(name, f"an integer {bounds}", v)
+        raise value_error(name, what, v)
     return i
 
 
