@@ -212,18 +212,18 @@ def warp(src, A, offset, out_shape, order=1, src_index=None, displacement=None):
     -------
     ndarray, shape (n, Ho, Wo), dtype of ``src``
     """
-    src = checks.float_array("src", src, ndim=3)
-    A = checks.float_array("A", A, ndim=3)
+    src = checks.float_array("src", src, ndim=3, allow_empty=True)
+    A = checks.float_array("A", A, ndim=3, allow_empty=True)
     n = len(A)
     if A.shape[1:] != (2, 2):
         raise ValueError(f"A must have shape (n, 2, 2), got A.shape={A.shape}")
-    offset = checks.float_array("offset", offset, ndim=2)
+    if src_index is None and len(src) != n:
+        raise ValueError(f"src holds {len(src)} images and A {n} matrices: give src_index, got src_index=None")
+    offset = checks.float_array("offset", offset, ndim=2, allow_empty=True)
     if offset.shape != (n, 2):
         raise ValueError(f"offset must have shape (n, 2) = ({n}, 2), got offset.shape={offset.shape}")
     out_shape = checks.image_shape("out_shape", out_shape)
     order = checks.integer("order", order, low=0, high=1)
-    if src_index is None and len(src) != n:
-        raise ValueError(f"src holds {len(src)} images and A {n} matrices: give src_index, got src_index=None")
     if src_index is not None:
         src_index = checks.labels("src_index", src_index, n, len(src))
     if displacement is not None:

@@ -8,6 +8,8 @@ SMOOTHING = ("book", "uniform")
 
 def check_labels(target, n, k, name="target"):
     """Integer class labels of shape ``(n,)`` with values in ``[0, k)``, as an int64 array (see :func:`checks.labels`)."""
+    name = checks.instance("name", name, str, "the argument's name (a str)")
+    n, k = checks.integer("n", n, low=0), checks.count("k", k)
     return checks.labels(name, target, n, k)
 
 
@@ -17,7 +19,7 @@ def check_output(output, name="output"):
     ``NonFiniteError`` is a ``ValueError`` and a ``FloatingPointError``: ``fit``
     treats it as a diverged run (best finite weights restored).
     """
-    z = checks.float_array(name, output, min_ndim=1, allow_empty=True, allow_nan=True)
+    z = checks.float_array(name, output, min_ndim=1, allow_nan=True)
     if z.dtype.kind == "f" and not np.isfinite(z).all():
         where = tuple(int(i) for i in np.argwhere(~np.isfinite(z))[0])
         raise checks.NonFiniteError(f"{name} must hold finite numbers, got {name}{list(where)}={z[where]}: "

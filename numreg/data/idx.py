@@ -21,6 +21,7 @@ import zlib
 
 import numpy as np
 
+from ..core import checks
 from ..files import atomic_write
 
 __all__ = ["load_idx", "save_idx", "IDX_TYPES"]
@@ -103,7 +104,7 @@ def load_idx(path):
     >>> images.shape, images.dtype                         # doctest: +SKIP
     ((60000, 28, 28), dtype('uint8'))
     """
-    name = str(os.fspath(path))
+    name = checks.path("path", path)
     with _open(path) as f:
         start = _read_at_most(f, 4, name)
         if len(start) == 0:

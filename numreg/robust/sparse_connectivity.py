@@ -20,7 +20,6 @@ Hubel & Wiesel (1959), receptive fields of single neurones in the cat's striate 
 import numpy as np
 
 from ..core import checks
-
 from ..core.init import init_weights
 from ..core.layers import Linear
 

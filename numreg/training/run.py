@@ -14,7 +14,6 @@ import warnings
 import numpy as np
 
 from ..core import checks
-
 from ..core.losses import SoftmaxCrossEntropy
 from ..files import prepare_output
 from . import inputs

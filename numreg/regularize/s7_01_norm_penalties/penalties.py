@@ -205,6 +205,7 @@ class L2(_Penalty):
 
     def add_grad(self, params):
         """``grad += alpha * w`` for each selected parameter (Eq. 7.3)."""
+        params = as_list(params, Parameter, "params")
         if not self.alpha:
             return
         for p in self.selected(params):
@@ -271,6 +272,7 @@ class L1(_Penalty):
 
     def add_grad(self, params):
         """``method="subgradient"``: ``grad += alpha * sign(w)`` (Eq. 7.20); ``"prox"``: nothing."""
+        params = as_list(params, Parameter, "params")
         if self.method != "subgradient" or not self.alpha:
             return
         for p in self.selected(params):
@@ -340,6 +342,7 @@ class ElasticNet(_Penalty):
 
     def add_grad(self, params):
         """``grad += l2 * w`` (and ``+ l1 * sign(w)`` with ``method="subgradient"``)."""
+        params = as_list(params, Parameter, "params")
         sub = self.method == "subgradient" and self.l1
         if not (self.l2 or sub):
             return

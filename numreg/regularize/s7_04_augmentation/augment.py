@@ -40,7 +40,6 @@ The defaults stay inside the safe range for digits.
 import numpy as np
 
 from ...core import checks
-
 from ...image import _as_batch, affine, warp  # noqa: F401 (affine: nr.augment.affine, the contract's name)
 
 __all__ = ["affine", "RandomAffine", "ElasticDistortion", "Compose"]

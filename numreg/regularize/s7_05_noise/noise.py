@@ -2,8 +2,8 @@
 import numpy as np
 
 from ...core import checks
-
 from ...core.module import Module
+from ...core.parameter import Parameter
 
 
 class GaussianNoise(Module):
@@ -123,7 +123,7 @@ class WeightNoise:
 
     def targets(self, params):
         """The parameters ``perturb`` acts on: the weights (``regularized=True``), or all with ``biases=True``."""
-        return [p for p in params if self.biases or p.regularized]
+        return [p for p in checks.as_list(params, Parameter, "params") if self.biases or p.regularized]
 
     def perturb(self, params):
         """Add ``epsilon_W ~ N(0, eta I)`` to the selected parameters in place, keeping their values.

@@ -2,7 +2,6 @@
 import numpy as np
 
 from ...core import checks
-
 from .kmeans import _as_points
 
 

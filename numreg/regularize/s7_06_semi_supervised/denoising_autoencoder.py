@@ -219,6 +219,8 @@ class DenoisingAutoencoderClassifier(Module):
         y_l = check_labels(y_l, len(X_l), self.eval().forward(X_l[:1]).shape[1], "y_labeled")
         if optimizer is None:
             optimizer = Adam(self.parameters(), lr=1e-3)
+        seed = checks.seed("seed", seed)
+        callbacks = checks.sequence("callbacks", callbacks)
         draws = np.random.SeedSequence(seed).spawn(1)[0] if seed is not None else None
         step = DenoisingStep(X_l, y_l, labeled_batch_size, seed=draws)
         return fit(self, self.ce, optimizer, (X_all, None), valid=valid, epochs=epochs, batch_size=batch_size,

@@ -4,7 +4,6 @@ import math
 import numpy as np
 
 from ...core import checks
-
 from ...core.module import Module
 
 _UINT = {8: np.uint8, 16: np.uint16, 32: np.uint32}

@@ -24,6 +24,7 @@ locally constant" (§7.13).
 import numpy as np
 
 from ...core import checks
+from ...training.state import model_input, targets
 
 __all__ = ["fgsm", "FGSM", "input_gradient"]
 
@@ -114,8 +115,10 @@ def fgsm(model, criterion, X, y, epsilon, clip=None):
     """
     epsilon = checks.nonnegative("epsilon", epsilon)
     clip = checks.optional(checks.interval, "clip", clip, finite=False)
-    X = checks.float_array("X", X, min_ndim=2)
     checks.has_methods("model", model, ("forward", "backward", "parameters"), "a model such as nr.Sequential(...)")
+    checks.has_methods("criterion", criterion, ("forward", "backward"), "a loss such as nr.SoftmaxCrossEntropy()")
+    X, out = model_input(model, X)
+    y = targets(y, len(X), out, criterion)
     params = model.parameters()
     saved = [p.grad.copy() for p in params]
     try:
