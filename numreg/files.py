@@ -10,6 +10,8 @@ import tempfile
 
 import numpy as np
 
+from .core import checks
+
 
 def _temporary_prefix(path):
     """The name every temporary file of ``path`` starts with: ``.<name>.`` (they end with ``.tmp``)."""
@@ -61,9 +63,7 @@ def prepare_output(path, name="path"):
     that an earlier, killed writer left beside ``path`` are deleted (one
     run writes one path at a time).
     """
-    if path is None or os.fspath(path) == "":
-        raise ValueError(f"{name} must be a file path, got {name}={path!r}")
-    path = os.fspath(path)
+    path = checks.path(name, path)
     if os.path.isdir(path):
         raise ValueError(f"{name} is a folder, not a file: {name}={path!r}")
     folder = os.path.dirname(os.path.abspath(path))

@@ -48,7 +48,7 @@ METHODS = ("forward", "__call__", "fit", "predict", "transform", "value", "add_g
            "prox", "perturb", "step", "fires", "first_stop", "score", "predict_proba")
 #: Callables left out, and why.
 SKIP = {
-    "nr.files.atomic_write": "writes files: its arguments are paths and a writer callable, tested in tests/test_files",
+    "nr.files.atomic_write": "writes files: a path and a writer callable (tested through fit's checkpoints)",
     "nr.files.temporary_files": "lists files beside a path",
     "nr.files.save_json": "writes files", "nr.files.save_npz": "writes files", "nr.data.save_idx": "writes files",
     "nr.files.prepare_output": "creates folders",
@@ -264,7 +264,8 @@ ALLOWED = {
     ("nr.mc_dropout_predict", "samples"): {"huge"}, ("nr.early_stopping_meta_algorithm", "n"): {"huge"},
     ("nr.cluster_then_label", "fill"): {"None"},        # fill=None: leave unlabeled clusters at -1
     ("nr.augment.RandomAffine", "scale"): {"None"}, ("nr.augment.RandomAffine", "translate"): {"None"},  # none
-    ("nr.MultiTaskLoss", "weights"): {"None"},          # weights=None: every task weighs 1
+    ("nr.MultiTaskLoss", "weights"): {"None"},
+    ("nr.mlp", "hidden"): {"int"},                        # hidden=3: one hidden layer of 3 units          # weights=None: every task weighs 1
     ("nr.SemiSupervisedGMM", "n_classes"): {"huge"},    # checked against the data by fit
     ("nr.KMeans.fit", "X"): {"extra axis"},              # points are flattened: (1, 12, 16) is one point
     # a batch transform maps an empty batch to an empty batch (tested); a 3-D batch is images
@@ -443,8 +444,10 @@ def bad_values(t, pname, valid):
     elif isinstance(valid, tuple) and len(valid) == 2 and all(isinstance(v, numbers.Real) for v in valid):
         out += [("string", "ab"), ("nan pair", (math.nan, valid[1])), ("one", (valid[0],)),
                 ("three", (*valid, valid[1]))]
-    elif valid is not None and not isinstance(valid, (list, tuple, dict)):
+    elif valid is not None:   # an object, or a list/tuple/dict of them
         out += [("string", "nonsense"), ("int", 3)]
+    elif valid is None and pname not in NONE_MEANS_DEFAULT | PATH_NAMES:   # optional: a value of no kind
+        out += [("object", object())]
     allowed = ALLOWED.get((t.name.split(".__")[0], pname), set()) | ALLOWED.get((t.name, pname), set())
     return [(k, v) for k, v in out if k not in allowed]
 

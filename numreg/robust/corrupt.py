@@ -66,7 +66,7 @@ def occlude(X, size, seed=None, value=None, image_shape=None, value_range=(0.0, 
     n, H, W = img.shape
     size = checks.integer("size", size, low=0, high=min(H, W))
     lo, hi = _range(value_range)
-    fill = lo if value is None else float(value)
+    fill = lo if value is None else checks.real("value", value)
     out = img.copy()
     if size == 0 or n == 0:
         return out.reshape(x.shape)

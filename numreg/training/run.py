@@ -49,7 +49,7 @@ class Run:
                          and self.y.ndim == 1)
         self.saver = Checkpoint(model, optimizer, self.rng, callbacks, hooks.random_sources(), len(self.X),
                                 self.batch_size)
-        self.resume = resume
+        self.resume = checks.optional(checks.path, "resume", resume)
         self.saved = None if resume is None else self.saver.read(resume, self.epochs_total)  # nothing touched yet
 
     # -- begin ---------------------------------------------------------------------------

@@ -94,6 +94,7 @@ class SelfTraining:
         ``history_[r]["pseudo_accuracy"]`` to show how right the pseudo-labels are.
         """
         X_l, y_l, X_u, n_classes = check_ssl_data(X_labeled, y_labeled, X_unlabeled)
+        y_unlabeled = checks.optional(checks.labels, "y_unlabeled", y_unlabeled, len(X_u))
         shape = np.shape(X_labeled)[1:]
         X_l = X_l.reshape((len(X_l),) + shape)
         X_u = X_u.reshape((len(X_u),) + shape)

@@ -93,7 +93,9 @@ class TiedL2:
         self.alpha = float(alpha)
 
     def value(self, params=None):
-        """``alpha * 1/2 * sum ||w_A - w_B||^2`` (float). ``params`` is ignored (see Notes)."""
+        """``alpha * 1/2 * sum ||w_A - w_B||^2`` (float). ``params`` is ignored (see Notes), but checked."""
+        if params is not None:
+            _param_list(params, "params")
         total = 0.0
         for pa, pb in zip(self.params_a, self.params_b):
             d = pa.data - pb.data
@@ -102,7 +104,7 @@ class TiedL2:
 
     def add_grad(self, params=None):
         """Add ``±alpha (w_A - w_B)`` to the gradients of the tied parameters found in ``params`` (None: all)."""
-        ids = None if params is None else {id(p) for p in params}
+        ids = None if params is None else {id(p) for p in _param_list(params, "params")}
         for pa, pb in zip(self.params_a, self.params_b):
             a_in = ids is None or id(pa) in ids
             b_in = ids is None or id(pb) in ids

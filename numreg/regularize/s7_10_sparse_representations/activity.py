@@ -3,6 +3,7 @@ import numpy as np
 
 from ...core.module import Module
 from ...core import checks
+from ...core.parameter import Parameter
 
 
 class ActivityL1(Module):
@@ -104,6 +105,8 @@ class ActivityL1(Module):
 
     def add_grad(self, params=None):
         """Nothing: the gradient ``alpha * sign(h) / n`` is added by ``backward``, in the model."""
+        if params is not None:   # the penalty protocol's argument: unused, but checked
+            checks.as_list(params, Parameter, "params")
         return None
 
     def sparsity(self):
