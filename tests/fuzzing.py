@@ -265,7 +265,9 @@ ALLOWED = {
     ("nr.cluster_then_label", "fill"): {"None"},        # fill=None: leave unlabeled clusters at -1
     ("nr.augment.RandomAffine", "scale"): {"None"}, ("nr.augment.RandomAffine", "translate"): {"None"},  # none
     ("nr.MultiTaskLoss", "weights"): {"None"},
-    ("nr.mlp", "hidden"): {"int"},                        # hidden=3: one hidden layer of 3 units          # weights=None: every task weighs 1
+    ("nr.mlp", "hidden"): {"int"},
+    # value(params) of the penalty protocol: TiedL2 ignores it (documented; gradcheck passes an array)
+    ("nr.TiedL2.value", "params"): {"string", "int"},                        # hidden=3: one hidden layer of 3 units          # weights=None: every task weighs 1
     ("nr.SemiSupervisedGMM", "n_classes"): {"huge"},    # checked against the data by fit
     ("nr.KMeans.fit", "X"): {"extra axis"},              # points are flattened: (1, 12, 16) is one point
     # a batch transform maps an empty batch to an empty batch (tested); a 3-D batch is images

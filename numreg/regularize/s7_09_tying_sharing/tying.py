@@ -93,9 +93,7 @@ class TiedL2:
         self.alpha = float(alpha)
 
     def value(self, params=None):
-        """``alpha * 1/2 * sum ||w_A - w_B||^2`` (float). ``params`` is ignored (see Notes), but checked."""
-        if params is not None:
-            _param_list(params, "params")
+        """``alpha * 1/2 * sum ||w_A - w_B||^2`` (float). ``params`` is ignored (see Notes)."""
         total = 0.0
         for pa, pb in zip(self.params_a, self.params_b):
             d = pa.data - pb.data
