@@ -184,7 +184,7 @@ def test_checkpoint_of_another_architecture(tmp_path):
     ckpt = tmp_path / "c.npz"
     train(2, hidden=32, checkpoint=ckpt)
     before = ckpt.read_bytes()
-    with pytest.raises(ValueError, match=r"another architecture: 0.W has shape \(8, 32\) in the checkpoint, "
+    with pytest.raises(ValueError, match=r"another architecture: model\['0.W'\] has shape \(8, 32\) in the checkpoint, "
                                          r"\(8, 16\) in the model"):
         resume_into(ckpt, hidden=16)
     assert ckpt.read_bytes() == before

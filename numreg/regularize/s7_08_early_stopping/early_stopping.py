@@ -364,14 +364,19 @@ class EarlyStopping(Callback):
         return d
 
     def load_state_dict(self, d):
-        """Restore what :meth:`state_dict` returned."""
-        for k in self._STATE:
-            setattr(self, k, d[k])
-        self.train_record = [float(v) for v in d["train_record"]]
-        self.valid_record = [float(v) for v in d["valid_record"]]
-        self.evaluations = [(int(s), float(v)) for s, v in d["evaluations"]]
-        bs = d["best_state"]
-        self.best_state = None if bs is None else {k: np.array(v) for k, v in bs.items()}
+        """Restore what :meth:`state_dict` returned, after checking every entry.
+
+        Raises ``ValueError`` naming the entry (``state['best']``, ...) if one
+        is missing or of the wrong kind; nothing is changed then.
+        """
+        if not isinstance(d, dict):
+            raise checks.type_error("state", "a dict from EarlyStopping.state_dict()", d)
+        missing = [k for k in (*self._STATE, "evaluations", "best_state") if k not in d]
+        if missing:
+            raise ValueError(f"the EarlyStopping state lacks {', '.join(missing)}")
+        new = _checked_state(d)
+        for k, v in new.items():
+            setattr(self, k, v)
         return self
 
     def __repr__(self):
@@ -386,3 +391,28 @@ class EarlyStopping(Callback):
             extra += f", criterion={self.criterion!r}"
         return (f"EarlyStopping(patience={self.patience}, min_delta={self.min_delta}, mode={self.mode!r}, "
                 f"monitor={self.monitor!r}, restore_best={self.restore_best}, path={self.path!r}{extra})")
+
+
+def _checked_state(d):
+    """The entries of an ``EarlyStopping`` state, each checked and converted (ValueError/TypeError naming it)."""
+    n = "state[{!r}]".format
+    count = {k: checks.integer(n(k), d[k], low=0) for k in ("best_epoch", "best_step", "counter", "epoch", "_since_n")}
+    records = {k: [checks.real(f"{n(k)}[{i}]", v, finite=False, allow_nan=True)
+                   for i, v in enumerate(checks.sequence(n(k), d[k]))] for k in ("train_record", "valid_record")}
+    evaluations = []
+    for i, e in enumerate(checks.sequence(n("evaluations"), d["evaluations"])):
+        s, v = checks.pair(f"{n('evaluations')}[{i}]", e, "a pair (step, value)")
+        evaluations.append((checks.integer(f"{n('evaluations')}[{i}][0]", s, low=0),
+                            checks.real(f"{n('evaluations')}[{i}][1]", v, finite=False, allow_nan=True)))
+    best_state = d["best_state"]
+    if best_state is not None:
+        if not isinstance(best_state, dict):
+            raise checks.type_error(n("best_state"), "None or a dict of arrays (a state_dict)", best_state)
+        best_state = {k: checks.float_array(f"{n('best_state')}[{k!r}]", v, allow_empty=True).copy()
+                      for k, v in best_state.items()}
+    return {**count, **records, "evaluations": evaluations, "best_state": best_state,
+            "best": checks.real(n("best"), d["best"], finite=False),
+            "early_stop": checks.flag(n("early_stop"), d["early_stop"]),
+            "stop_reason": checks.optional(checks.instance, n("stop_reason"), d["stop_reason"], str, "None or a str"),
+            "message": checks.instance(n("message"), d["message"], str, "a str"),
+            "_since_sum": checks.real(n("_since_sum"), d["_since_sum"], finite=False, allow_nan=True)}
