@@ -92,7 +92,11 @@ def load_npz(path):
 
     Raises ``ValueError`` naming the path if the file is not a readable ``.npz``.
     """
-    path = os.fspath(path)
+    path = checks.path("path", path)
+    with open(path, "rb") as f:               # FileNotFoundError as it is
+        magic = f.read(4)
+    if magic != b"PK\x03\x04":                # an .npz is a zip archive; anything else is not one
+        raise ValueError(f"cannot read checkpoint {path!r}: not an .npz file (it does not start as a zip archive)")
     try:
         with np.load(path, allow_pickle=False) as z:
             return {k: z[k] for k in z.files}
