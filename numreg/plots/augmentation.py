@@ -1,6 +1,7 @@
 """An augmentation grid: one image under many random transformations (§7.4)."""
 import numpy as np
 
+from ..core import checks
 from .style import new_figure
 
 
@@ -58,8 +59,7 @@ def augmentation_grid(image, augmentations=None, n=6, seed=0, image_shape=None, 
         img = img.reshape(image_shape)
     if img.ndim != 2:
         raise ValueError(f"image must be one image (H, W), (1, H, W) or flat, got image.shape={np.shape(image)}")
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"n must be a positive integer, got n={n!r}")
+    n = checks.count("n", n)
     augs = default_augmentations(seed) if augmentations is None else dict(augmentations)
     if not augs:
         raise ValueError("augmentations must name at least one transformation")

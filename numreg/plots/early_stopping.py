@@ -1,6 +1,7 @@
 """The book's Figure 7.4: early stopping against L2 regularization on a quadratic (§7.8, Eq. 7.40-7.45)."""
 import numpy as np
 
+from ..core import checks
 from .. import analysis
 from .style import PALETTE, new_figure
 
@@ -56,8 +57,7 @@ def early_stopping_vs_l2(H=None, w_star=None, epsilon=0.1, tau=10, ax=None):
     if H.shape != (2, 2) or w_star.shape != (2,):
         raise ValueError(f"the figure is drawn in 2-D: H must be (2, 2) and w_star (2,), "
                          f"got H.shape={H.shape}, w_star.shape={w_star.shape}")
-    if isinstance(tau, bool) or not isinstance(tau, (int, np.integer)) or tau < 1:
-        raise ValueError(f"tau must be an integer >= 1, got tau={tau!r}")
+    tau = checks.count("tau", tau)
     path = analysis.early_stopping_trajectory(H, w_star, epsilon, np.arange(tau + 1))   # (tau+1, 2)
     alpha = analysis.early_stopping_alpha(epsilon, tau)
     w_tilde = analysis.l2_shrinkage(H, w_star, alpha)

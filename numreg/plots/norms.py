@@ -6,6 +6,7 @@ model), never drawn by hand; each function returns a
 """
 import numpy as np
 
+from ..core import checks
 from .. import analysis
 from ..core.checks import float_vector, hessian, nonnegative, regression_data
 from ..core.module import Module
@@ -232,8 +233,7 @@ def weight_histograms(weights, bins=101, range=None, log=True):
     """
     if not isinstance(weights, dict) or not weights:
         raise ValueError(f"weights must be a non-empty dict name -> model or arrays, got {type(weights).__name__}")
-    if not isinstance(bins, (int, np.integer)) or bins < 1:
-        raise ValueError(f"bins must be a positive integer, got bins={bins!r}")
+    bins = checks.count("bins", bins)
     flat = {name: _weights_of(obj, name) for name, obj in weights.items()}
     if range is None:
         m = max(float(np.max(np.abs(v))) for v in flat.values()) or 1.0

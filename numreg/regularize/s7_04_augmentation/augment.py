@@ -115,9 +115,7 @@ class RandomAffine:
         self.shear = checks.interval("shear", shear, symmetric=True)
         if max(abs(self.shear[0]), abs(self.shear[1])) >= 90:
             raise ValueError(f"shear must be within (-90, 90) degrees, got shear={shear!r}")
-        if isinstance(order, bool) or order not in (0, 1):
-            raise ValueError(f"order must be 0 (nearest) or 1 (bilinear), got order={order!r}")
-        self.order = order
+        self.order = checks.integer("order", order, low=0, high=1)   # 0 nearest, 1 bilinear
         self.image_shape = checks.optional(checks.image_shape, "image_shape", image_shape)
         self.rng = checks.generator("seed", seed)
 
@@ -205,9 +203,7 @@ class ElasticDistortion:
         self.alpha = checks.nonnegative("alpha", alpha)
         self.sigma = checks.nonnegative("sigma", sigma)
         self.truncate = checks.nonnegative("truncate", truncate)
-        if isinstance(order, bool) or order not in (0, 1):
-            raise ValueError(f"order must be 0 (nearest) or 1 (bilinear), got order={order!r}")
-        self.order = order
+        self.order = checks.integer("order", order, low=0, high=1)   # 0 nearest, 1 bilinear
         self.image_shape = checks.optional(checks.image_shape, "image_shape", image_shape)
         self.rng = checks.generator("seed", seed)
         self._kernels = {}

@@ -18,7 +18,6 @@ one matrix product by the identity
 and the new centres from another: ``C = (Z^T X) / counts`` with ``Z`` the
 ``(n, k)`` one-hot assignment matrix.
 """
-import numbers
 
 import numpy as np
 
@@ -202,18 +201,11 @@ class KMeans:
     """
 
     def __init__(self, k, seed=None, max_iter=100, tol=1e-4, n_init=1):
-        if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1:
-            raise ValueError(f"k must be an integer >= 1, got k={k!r}")
-        if isinstance(max_iter, bool) or not isinstance(max_iter, numbers.Integral) or max_iter < 1:
-            raise ValueError(f"max_iter must be an integer >= 1, got max_iter={max_iter!r}")
-        if isinstance(n_init, bool) or not isinstance(n_init, numbers.Integral) or n_init < 1:
-            raise ValueError(f"n_init must be an integer >= 1, got n_init={n_init!r}")
-        if not (isinstance(tol, numbers.Real) and np.isfinite(tol) and tol >= 0):
-            raise ValueError(f"tol must be a number >= 0, got tol={tol!r}")
-        self.k = int(k)
+        self.k = checks.count("k", k)
         self.seed = checks.seed("seed", seed)
-        self.max_iter = int(max_iter)
-        self.tol = float(tol)
+        self.max_iter = checks.count("max_iter", max_iter)
+        self.tol = checks.nonnegative("tol", tol)
+        n_init = checks.count("n_init", n_init)
         self.n_init = int(n_init)
 
     def fit(self, X):

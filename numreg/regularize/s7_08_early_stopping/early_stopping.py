@@ -13,8 +13,6 @@ Two forms of the same meta-algorithm:
 """
 import math
 
-import numpy as np
-
 from ...core import checks
 from ...training.callbacks import Callback
 from ...files import save_npz
@@ -22,8 +20,6 @@ from ...files import save_npz
 MODES = ("min", "max")
 UNITS = ("epoch", "step")
 TRAIN_ERRORS = ("evaluate", "running")
-
-
 
 
 class EarlyStopping(Callback):
