@@ -138,8 +138,6 @@ def salt(X, fraction, seed=None, image_shape=None, value_range=(0.0, 1.0)):
     """
     x, img, flat = _images(X, image_shape)
     f = checks.probability("fraction", fraction, allow_one=True)
-    if f > 1:
-        raise ValueError(f"fraction must be in [0, 1], got fraction={fraction!r}")
     lo, hi = _range(value_range)
     n = len(x)
     rows = img.reshape(n, -1).copy()
