@@ -17,7 +17,7 @@ from .errors import show, type_error
 from .scalars import count, integer, pair
 
 __all__ = ["FLOAT_DTYPES", "float_dtype", "numbers_array", "finite", "float_array", "labels",
-           "image_shape", "allocation", "memory_limit"]
+           "image_shape", "allocation", "memory_limit", "index"]
 
 FLOAT_DTYPES = (np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64))
 
@@ -98,6 +98,17 @@ def labels(name, y, n=None, n_classes=None):
 
     Floats that are whole numbers (``3.0``) are accepted; NaN, fractions,
     bools, strings and objects are refused.
+
+    Parameters
+    ----------
+    name : str
+        The argument's name, for the messages.
+    y : array_like
+        The labels.
+    n : int or None, default None
+        The number of labels expected (one per example; None: any).
+    n_classes : int or None, default None
+        Labels must be below it (None: only >= 0 is checked).
     """
     t = numbers_array(name, y)
     if t.ndim != 1 or (n is not None and t.shape[0] != n):
@@ -121,7 +132,7 @@ def labels(name, y, n=None, n_classes=None):
 
 
 def image_shape(name, v):
-    """``(H, W)`` as a pair of ints >= 1."""
+    """``(H, W)`` as a pair of ints >= 1 (``name[0]``/``name[1]`` named in the message)."""
     H, W = pair(name, v, "a pair (H, W)")
     return (count(f"{name}[0]", H), count(f"{name}[1]", W))
 
@@ -137,8 +148,21 @@ def memory_limit():
 def allocation(name, value, *shape, itemsize=8):
     """Refuse, before allocating, an array of ``shape`` that would take more than the machine's memory.
 
-    ``name``/``value`` are the argument that sets the size (e.g.
-    ``n_classes=10**12``); returns the number of bytes.
+    Parameters
+    ----------
+    name : str
+        The argument that sets the size (e.g. ``"n_classes"``), for the message.
+    value : object
+        Its value, for the message.
+    *shape : int
+        The shape of the array about to be allocated.
+    itemsize : int, default 8
+        Bytes per entry (8: float64 or int64).
+
+    Returns
+    -------
+    int
+        The number of bytes.
     """
     n = 1
     for s in shape:
@@ -151,5 +175,5 @@ def allocation(name, value, *shape, itemsize=8):
 
 
 def index(name, v, size):
-    """``v`` as an int in ``[0, size)``."""
+    """``v`` as an int in ``[0, size)``: an index into a sequence of ``size`` items."""
     return integer(name, v, low=0, high=size - 1)

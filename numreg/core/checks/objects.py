@@ -26,7 +26,17 @@ def call_with_optional(f, arg):
 
 
 def as_list(x, kind, name):
-    """``x`` (one ``kind`` object or an iterable of them) as a list, or an error naming ``name``."""
+    """``x`` (one ``kind`` object or an iterable of them) as a list, or an error naming ``name`` (or ``name[i]``).
+
+    Parameters
+    ----------
+    x : object
+        One object of ``kind``, or an iterable of them (not a string).
+    kind : type or tuple of types
+        What each item must be an instance of.
+    name : str
+        The argument's name, for the message.
+    """
     if isinstance(x, kind):
         return [x]
     if isinstance(x, (str, bytes)):
@@ -44,7 +54,16 @@ def as_list(x, kind, name):
 def has_methods(name, obj, methods, what):
     """``obj`` if it has every method in ``methods`` (and is not a class), else an error naming ``name``.
 
-    ``what`` says what was expected, e.g. ``"a penalty such as nr.L2(alpha)"``.
+    Parameters
+    ----------
+    name : str
+        The argument's name, for the message.
+    obj : object
+        The value to check.
+    methods : sequence of str
+        The methods the caller will call.
+    what : str
+        What was expected, e.g. ``"a penalty such as nr.L2(alpha)"``.
     """
     missing = [m for m in methods if not callable(getattr(obj, m, None))]
     if missing or isinstance(obj, type):
@@ -75,7 +94,7 @@ def path(name, v):
 
 
 def function(name, f, what="a function"):
-    """``f`` if it is callable and not a class's instance-less method mix-up (``None``, a number, a string are refused)."""
+    """``f`` if it is callable (``None``, a number, a string are refused); ``what`` says what was expected."""
     if not callable(f):
         raise type_error(name, what, f)
     return f

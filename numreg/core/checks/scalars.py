@@ -6,6 +6,10 @@ raises :class:`~numreg.core.checks.errors.ArgumentTypeError` for a value of
 the wrong kind (a string, ``None``, a complex number, a bool where a number
 is meant) or ``ValueError`` for a value out of its range (NaN, infinity,
 negative, too large), naming the argument and the value.
+
+Every check takes ``name`` (str: the argument's name, which the message
+shows) and the value ``v`` first; the one-line docstrings below describe
+only what the check accepts.
 """
 import math
 import numbers
@@ -84,12 +88,34 @@ def positive(name, v):
 
 
 def probability(name, p, allow_one=False, allow_zero=True):
-    """``p`` as a float in ``[0, 1)`` (``allow_one``: ``[0, 1]``; not ``allow_zero``: ``(0, ...``)."""
+    """``p`` as a float in ``[0, 1)`` (a drop probability, a fraction).
+
+    Parameters
+    ----------
+    name : str
+        The argument's name, for the message.
+    p : object
+        The value to check.
+    allow_one : bool, default False
+        Accept 1 (``[0, 1]``), e.g. a fraction of pixels.
+    allow_zero : bool, default True
+        Accept 0; False gives ``(0, ...``, e.g. a validation fraction.
+    """
     return real(name, p, low=0.0, high=1.0, low_open=not allow_zero, high_open=not allow_one)
 
 
 def integer(name, v, low=None, high=None):
-    """``v`` as an int: an integer (Python or numpy; not a bool, not a float such as 2.0) in ``[low, high]``."""
+    """``v`` as an int: an integer (Python or numpy; not a bool, not a float such as 2.0) in ``[low, high]``.
+
+    Parameters
+    ----------
+    name : str
+        The argument's name, for the message.
+    v : object
+        The value to check (a 0-d integer array is accepted).
+    low, high : int or None, default None
+        Inclusive bounds (None: unbounded on that side).
+    """
     v = _scalar(v)
     if low is not None and high is not None:
         what = f"an integer in [{low}, {high}]"
@@ -104,7 +130,20 @@ def integer(name, v, low=None, high=None):
 
 
 def count(name, v, low=1, high=None):
-    """``v`` as an int >= ``low`` (default 1): a number of epochs, units, examples, neighbours."""
+    """``v`` as an int >= ``low``: a number of epochs, units, examples, neighbours.
+
+    Parameters
+    ----------
+    name : str
+        The argument's name, for the message.
+    v : object
+        The value to check.
+    low : int, default 1
+        The least count accepted.
+    high : int or None, default None
+        The largest (None: no limit; sizes that would not fit in memory are
+        refused by :func:`~numreg.core.checks.arrays.allocation`).
+    """
     return integer(name, v, low=low, high=high)
 
 
@@ -116,7 +155,18 @@ def flag(name, v):
 
 
 def choice(name, v, options):
-    """``v`` if it is one of ``options`` (strings compared exactly), else a clear error listing them."""
+    """``v`` if it is one of ``options``, else an error listing them.
+
+    Parameters
+    ----------
+    name : str
+        The argument's name, for the message.
+    v : object
+        The value to check; strings are compared by value, other options
+        (``None``) by identity.
+    options : sequence
+        The accepted values.
+    """
     if isinstance(v, str) and v in options:
         return v
     if not isinstance(v, str) and any(v is o for o in options):
@@ -128,10 +178,20 @@ def choice(name, v, options):
 
 
 def interval(name, v, symmetric=False, low=None, high=None, finite=True):
-    """``(lo, hi)`` with ``lo <= hi``, from a pair of real numbers (or, ``symmetric``, a number ``v >= 0`` as ``(-v, v)``).
+    """``(lo, hi)`` as floats with ``lo <= hi``, from a pair of real numbers.
 
-    ``low``/``high`` bound both ends; ``finite=False`` allows infinite ends
-    (a clip range with no upper bound).
+    Parameters
+    ----------
+    name : str
+        The argument's name, for the message (``name[0]``/``name[1]`` for an end).
+    v : object
+        A pair ``(lo, hi)``, or with ``symmetric`` a number ``h >= 0`` meaning ``(-h, h)``.
+    symmetric : bool, default False
+        Whether a single number is accepted (an angle range ``degrees=15``).
+    low, high : float or None, default None
+        Bounds of both ends.
+    finite : bool, default True
+        False allows infinite ends (a clip range with no upper bound).
     """
     if symmetric and np.ndim(v) == 0 and not isinstance(v, (str, bytes)):
         h = real(name, v, low=0.0, finite=finite)
@@ -145,7 +205,17 @@ def interval(name, v, symmetric=False, low=None, high=None, finite=True):
 
 
 def pair(name, v, what="a pair"):
-    """``(v[0], v[1])`` if ``v`` is a sequence of two items (not a string), else an error naming ``name``."""
+    """``(v[0], v[1])`` if ``v`` is a sequence of two items (not a string), else an error naming ``name``.
+
+    Parameters
+    ----------
+    name : str
+        The argument's name, for the message.
+    v : object
+        The value to check.
+    what : str, default "a pair"
+        What the message says was expected, e.g. ``"a pair (H, W)"``.
+    """
     if isinstance(v, (str, bytes, dict, set)) or not hasattr(v, "__len__") or len(v) != 2:
         raise type_error(name, what, v)
     return (v[0], v[1])
@@ -164,5 +234,17 @@ def generator(name, v):
 
 
 def optional(check, name, v, *args, **kwargs):
-    """``None`` if ``v`` is None, else ``check(name, v, *args, **kwargs)``."""
+    """``None`` if ``v`` is None, else ``check(name, v, *args, **kwargs)``: an argument whose default is None.
+
+    Parameters
+    ----------
+    check : callable
+        One of the checks, e.g. :func:`count`.
+    name : str
+        The argument's name.
+    v : object
+        The value.
+    *args, **kwargs
+        Passed on to ``check``.
+    """
     return None if v is None else check(name, v, *args, **kwargs)
