@@ -43,7 +43,7 @@ import numpy as np
 
 import numreg as nr
 
-MODULES = ("augment", "corrupt", "data", "metrics", "analysis", "image", "gradcheck", "training", "robust")
+MODULES = ("augment", "corrupt", "data", "metrics", "analysis", "image", "gradcheck", "training", "robust", "plots")
 METHODS = ("forward", "__call__", "fit", "predict", "transform", "value", "add_grad", "project",
            "prox", "perturb", "step", "fires", "first_stop", "score", "predict_proba")
 #: Callables left out, and why.
@@ -150,7 +150,23 @@ VALID = {
     "train_error": lambda w: "evaluate", "train_eval_size": lambda w: 100,
     "output": lambda w: w.probs.astype(np.float32), "train_losses": lambda w: [1.0, 0.8, 0.9],
     "valid_losses": lambda w: [1.0, 0.8, 0.9], "labeled_batch_size": lambda w: 2,
+    # the figures of nr.plots
+    "ax": lambda w: None, "title": lambda w: None, "epsilons": lambda w: [0.0, 0.1, 0.2],
+    "errors": lambda w: {"plain": [0.1, 0.3, 0.5]}, "image": lambda w: w.images[0], "augmentations": lambda w: None,
+    "cmap": lambda w: "gray_r", "ks": lambda w: [1, 2, 4], "ensemble_sq_error": lambda w: [1.0, 0.8, 0.7],
+    "v": lambda w: 1.0, "c": lambda w: 0.5, "member_sq_error": lambda w: None, "centers": lambda w: w.X[:3],
+    "shape": lambda w: (4, 4), "labels": lambda w: None, "ncols": lambda w: None,
+    "history": lambda w: _history(w), "results": lambda w: nr.robustness(
+        w.model(), w.X, w.y, corruptions={"gaussian": [0.1]}, image_shape=(4, 4)),
+    "weights": lambda w: {"a": w.model()}, "bins": lambda w: 11, "range": lambda w: None, "log": lambda w: True,
+    "alphas": lambda w: None, "n_alphas": lambda w: 5, "kinds": lambda w: ("L2", "L1"), "n_levels": lambda w: 3,
 }
+
+
+def _history(w):
+    h = nr.History()
+    h.train_loss, h.valid_loss, h.best_epoch = [1.0, 0.8], [1.1, 0.9], 2
+    return h
 
 #: Per-callable overrides: {"args": {name: valid(world)}, "methods": {method: {name: valid(world)}}}.
 RECIPES = {
@@ -236,6 +252,14 @@ RECIPES = {
     "nr.gradcheck.numerical_gradient": {"args": {"f": lambda w: (lambda x: float(np.sum(x ** 2))),
                                                  "x": lambda w: np.ones(3)}},
     "nr.gradcheck.rel_error": {"args": {"a": lambda w: np.ones(3), "b": lambda w: np.ones(3)}},
+    "nr.plots.new_figure": {"args": {"nrows": lambda w: 1, "ncols": lambda w: 1, "width": lambda w: 3.0,
+                                     "height": lambda w: 2.0}},
+    "nr.plots.cluster_centers": {"args": {"ncols": lambda w: 3}},
+    "nr.plots.early_stopping_vs_l2": {"args": {"H": lambda w: None, "w_star": lambda w: None, "tau": lambda w: 10}},
+    "nr.plots.figure_7_1": {"args": {"H": lambda w: ((0.5, 0.0), (0.0, 4.0)), "w_star": lambda w: (2.0, 1.5),
+                                     "alpha": lambda w: 1.0}},
+    "nr.plots.regularization_path": {"args": {"X": lambda w: None, "y": lambda w: None, "w_true": lambda w: None}},
+    "nr.plots.augmentation_grid": {"args": {"n": lambda w: 2, "seed": lambda w: 0}},
     "nr.robust.compare": {"args": {"tables": lambda w: {"a": nr.robustness(
         w.model(), w.X, w.y, corruptions={"gaussian": [0.1]}, image_shape=(4, 4))}}},
     "nr.files.load_npz": {"args": {"path": lambda w: "/nonexistent/file.npz"}, "expect_error": True},
@@ -266,6 +290,7 @@ ALLOWED = {
     ("nr.augment.RandomAffine", "scale"): {"None"}, ("nr.augment.RandomAffine", "translate"): {"None"},  # none
     ("nr.MultiTaskLoss", "weights"): {"None"},
     ("nr.mlp", "hidden"): {"int"},
+    ("nr.plots.augmentation_grid", "image"): {"extra axis"},   # (1, H, W) is one image
     # value(params) of the penalty protocol: TiedL2 ignores it (documented; gradcheck passes an array)
     ("nr.TiedL2.value", "params"): {"string", "int"},                        # hidden=3: one hidden layer of 3 units          # weights=None: every task weighs 1
     ("nr.SemiSupervisedGMM", "n_classes"): {"huge"},    # checked against the data by fit
@@ -525,7 +550,13 @@ def run_case(t, pname, value, seconds=5.0):
         return "obscure", f"{type(e).__name__}: {str(e)[:160]}"
     finally:
         np.seterr(all="warn")
+        _close_figures()
     return "silent", ("returned NaN" if _has_nan(out) else f"accepted, returned {type(out).__name__}")
+
+
+def _close_figures():
+    import matplotlib.pyplot as plt
+    plt.close("all")
 
 
 def baseline(t, seconds=10.0):

@@ -56,6 +56,10 @@ def _kind_strategies(t, pname, valid):
     floats = st.floats(allow_nan=True, allow_infinity=True)
     if pname in fuzzing.PATH_NAMES:
         out = []
+    elif valid is None:             # an optional argument: a string may be valid (a title); an object is not
+        out = [] if pname in fuzzing.NONE_MEANS_DEFAULT else [("object", st.builds(object))]
+    elif pname == "dtype":          # "d", "f4" and "float32" name float dtypes: draw names that do not
+        out = [("string", st.sampled_from(["int8", "uint8", "object", "U3", "complex64", "bool", "no-dtype"]))]
     elif isinstance(valid, str):    # any text but an option ("no-" + text is none of numreg's options)
         out = [("unknown option", st.text(max_size=5).map(lambda v: "no-" + v))]
     else:
