@@ -23,8 +23,19 @@ def atomic_write(path, write, mode="wb"):
 
     On any exception the temporary file is removed and ``path`` is left as
     it was.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file to write (its folder is created if needed).
+    write : callable
+        ``write(file)`` writes the content to the open temporary file.
+    mode : {"wb", "w"}, default "wb"
+        Binary or text.
     """
-    path = os.fspath(path)
+    path = checks.path("path", path)
+    checks.function("write", write, "a function write(file)")
+    mode = checks.choice("mode", mode, ("wb", "w"))
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=_temporary_prefix(path), suffix=".tmp", dir=folder)
@@ -45,7 +56,7 @@ def atomic_write(path, write, mode="wb"):
 
 def temporary_files(path):
     """The temporary files ``atomic_write`` leaves beside ``path`` if a process is killed mid-write."""
-    path = os.fspath(path)
+    path = checks.path("path", path)
     folder = os.path.dirname(os.path.abspath(path))
     prefix = _temporary_prefix(path)
     try:
@@ -63,6 +74,7 @@ def prepare_output(path, name="path"):
     that an earlier, killed writer left beside ``path`` are deleted (one
     run writes one path at a time).
     """
+    name = checks.instance("name", name, str, "the argument's name (a str)")
     path = checks.path(name, path)
     if os.path.isdir(path):
         raise ValueError(f"{name} is a folder, not a file: {name}={path!r}")
@@ -83,7 +95,17 @@ def prepare_output(path, name="path"):
 
 
 def save_npz(path, arrays):
-    """Write a dict of arrays to ``path`` as an uncompressed ``.npz``, atomically."""
+    """Write a dict of arrays to ``path`` as an uncompressed ``.npz``, atomically.
+
+    ``arrays`` maps names (str) to arrays of numbers or strings (not objects:
+    ``load_npz`` reads without pickle).
+    """
+    path = checks.path("path", path)
+    if not isinstance(arrays, dict):
+        raise checks.type_error("arrays", "a dict {name: array}", arrays)
+    for k, a in arrays.items():
+        if not isinstance(k, str) or np.asarray(a).dtype.kind == "O":
+            raise checks.type_error(f"arrays[{k!r}]", "an array of numbers or strings under a str name", a)
     atomic_write(path, lambda f: np.savez(f, **arrays))
 
 
@@ -107,5 +129,9 @@ def load_npz(path):
 
 
 def save_json(path, obj):
-    """Write ``obj`` as indented JSON to ``path``, atomically."""
-    atomic_write(path, lambda f: f.write(json.dumps(obj, indent=2)), mode="w")
+    """Write ``obj`` (dicts, lists, strings, numbers, None) as indented JSON to ``path``, atomically."""
+    try:
+        text = json.dumps(obj, indent=2)       # before the file is touched
+    except (TypeError, ValueError) as e:
+        raise checks.type_error("obj", f"JSON-ready data ({e})", obj) from None
+    atomic_write(path, lambda f: f.write(text), mode="w")

@@ -28,13 +28,17 @@ recipe`` (add one to :data:`VALID` or :data:`RECIPES`), one whose valid
 call fails as ``bad recipe``; a new public callable therefore shows up in
 the table the day it is merged.
 """
+import atexit
 import contextlib
 import inspect
 import io
 import math
 import numbers
+import os
 import re
+import shutil
 import signal
+import tempfile
 import types
 import warnings
 from dataclasses import dataclass, field
@@ -43,15 +47,14 @@ import numpy as np
 
 import numreg as nr
 
-MODULES = ("augment", "corrupt", "data", "metrics", "analysis", "image", "gradcheck", "training", "robust", "plots")
+MODULES = ("augment", "corrupt", "data", "metrics", "analysis", "image", "gradcheck", "training", "robust", "plots",
+           "files")
+SCRATCH = tempfile.mkdtemp(prefix="numreg-fuzz-")     # where the fuzzed writers write
+atexit.register(shutil.rmtree, SCRATCH, ignore_errors=True)
 METHODS = ("forward", "__call__", "fit", "predict", "transform", "value", "add_grad", "project",
            "prox", "perturb", "step", "fires", "first_stop", "score", "predict_proba")
 #: Callables left out, and why.
 SKIP = {
-    "nr.files.atomic_write": "writes files: a path and a writer callable (tested through fit's checkpoints)",
-    "nr.files.temporary_files": "lists files beside a path",
-    "nr.files.save_json": "writes files", "nr.files.save_npz": "writes files", "nr.data.save_idx": "writes files",
-    "nr.files.prepare_output": "creates folders",
     "nr.gradcheck.accepts_argument": "a predicate on any callable: every argument is valid",
     "nr.gradcheck.replay": "a context manager over a module's generators",
     "nr.Module": "an abstract base class", "nr.Callback": "a base class with no arguments",
@@ -262,6 +265,15 @@ RECIPES = {
     "nr.plots.augmentation_grid": {"args": {"n": lambda w: 2, "seed": lambda w: 0}},
     "nr.robust.compare": {"args": {"tables": lambda w: {"a": nr.robustness(
         w.model(), w.X, w.y, corruptions={"gaussian": [0.1]}, image_shape=(4, 4))}}},
+    "nr.files.atomic_write": {"args": {"path": lambda w: os.path.join(SCRATCH, "a.bin"),
+                                       "write": lambda w: (lambda f: f.write(b"x")), "mode": lambda w: "wb"}},
+    "nr.files.save_json": {"args": {"path": lambda w: os.path.join(SCRATCH, "a.json"), "obj": lambda w: {"a": 1}}},
+    "nr.files.save_npz": {"args": {"path": lambda w: os.path.join(SCRATCH, "a.npz"),
+                                   "arrays": lambda w: {"a": np.zeros(2)}}},
+    "nr.files.prepare_output": {"args": {"path": lambda w: os.path.join(SCRATCH, "b.npz"), "name": lambda w: "path"}},
+    "nr.files.temporary_files": {"args": {"path": lambda w: os.path.join(SCRATCH, "a.npz")}},
+    "nr.data.save_idx": {"args": {"path": lambda w: os.path.join(SCRATCH, "a.idx"),
+                                  "array": lambda w: np.zeros((2, 3), np.uint8)}},
     "nr.files.load_npz": {"args": {"path": lambda w: "/nonexistent/file.npz"}, "expect_error": True},
 }
 #: Bad values that are in fact valid for one argument of one callable: {(callable, argument): {kind, ...}}.
@@ -291,6 +303,9 @@ ALLOWED = {
     ("nr.MultiTaskLoss", "weights"): {"None"},
     ("nr.mlp", "hidden"): {"int"},
     ("nr.plots.augmentation_grid", "image"): {"extra axis"},   # (1, H, W) is one image
+    ("nr.files.save_json", "obj"): {"None", "string", "int"},  # any JSON value
+    ("nr.files.prepare_output", "name"): {"unknown option"},   # any name, for the messages
+    ("nr.data.save_idx", "array"): {"extra axis", "fewer axes", "empty", "nan array"},   # IDX stores any array
     # value(params) of the penalty protocol: TiedL2 ignores it (documented; gradcheck passes an array)
     ("nr.TiedL2.value", "params"): {"string", "int"},                        # hidden=3: one hidden layer of 3 units          # weights=None: every task weighs 1
     ("nr.SemiSupervisedGMM", "n_classes"): {"huge"},    # checked against the data by fit

@@ -43,7 +43,7 @@ def numbers_array(name, x):
         a = np.asarray(x)
     except (ValueError, TypeError):  # a ragged list
         raise type_error(name, "an array of numbers of one shape (not a ragged list)", x) from None
-    if a.dtype.kind in "iub" or a.dtype in FLOAT_DTYPES:
+    if a.dtype.kind in "iub" or (a.dtype.kind == "f" and a.dtype.itemsize in (2, 4, 8)):   # either byte order
         return a
     raise type_error(name, f"an array of real numbers (got dtype {a.dtype})", x)
 
