@@ -52,7 +52,8 @@ MODULES = ("augment", "corrupt", "data", "metrics", "analysis", "image", "gradch
 SCRATCH = tempfile.mkdtemp(prefix="numreg-fuzz-")     # where the fuzzed writers write
 atexit.register(shutil.rmtree, SCRATCH, ignore_errors=True)
 METHODS = ("forward", "__call__", "fit", "predict", "transform", "value", "add_grad", "project",
-           "prox", "perturb", "step", "fires", "first_stop", "score", "predict_proba")
+           "prox", "perturb", "step", "fires", "first_stop", "score", "predict_proba", "load_state_dict", "astype",
+           "reseed", "train", "restore", "save")
 #: Callables left out, and why.
 SKIP = {
     "nr.gradcheck.accepts_argument": "a predicate on any callable: every argument is valid",
@@ -203,9 +204,13 @@ RECIPES = {
     "nr.Patience": {"args": {"p": lambda w: 3}},
     "nr.MultiTask": {"args": {"trunk": lambda w: nr.Sequential(nr.Linear(16, 8), nr.ReLU(), seed=0),
                               "heads": lambda w: [nr.Linear(8, 3), nr.Linear(8, 2)], "weights": lambda w: None,
-                              "criteria": lambda w: None}},
+                              "criteria": lambda w: None},
+                     "methods": {"fit": {"optimizer": lambda w, obj: nr.SGD(obj.parameters(), lr=0.1),
+                                         "targets": lambda w: [w.y, w.y % 2], "epochs": lambda w: 1}}},
     "nr.MultiTaskLoss": {"args": {"criteria": lambda w: [nr.SoftmaxCrossEntropy(), nr.MSELoss()],
-                                  "weights": lambda w: [1.0, 0.5]}},
+                                  "weights": lambda w: [1.0, 0.5]},
+                         "methods": {m: {"outputs": lambda w: [w.probs, w.probs[:, :2]],
+                                         "targets": lambda w: [w.y, w.probs[:, :2]]} for m in ("forward", "__call__")}},
     "nr.NormBall": {"args": {"k": lambda w: 1.0}},
     "nr.Parameter": {"args": {"data": lambda w: w.X.copy(), "name": lambda w: "W", "regularized": lambda w: True}},
     "nr.Sequential": {"args": {"layers": lambda w: (nr.Linear(16, 3),)}},
@@ -215,7 +220,8 @@ RECIPES = {
     "nr.local_mask": {"args": {"out_features": lambda w: 3}},
     "nr.SelfTraining": {"methods": {"fit": {"y_unlabeled": lambda w: None}},
                         "prepare": lambda obj, w: obj.fit(w.X[:6], w.y[:6], w.X[6:])},
-    "nr.WeightNoise": {"methods": {"perturb": {"params": lambda w: w.model().parameters()}}},
+    "nr.WeightNoise": {"methods": {"perturb": {"params": lambda w: w.model().parameters()}},
+                       "prepare": {"restore": lambda obj, w: obj.perturb(w.model().parameters())}},
     "nr.early_stopping_meta_algorithm": {"args": {
         "train": lambda w: (lambda model, steps: None), "validation_set_error": lambda w: (lambda model: 0.5),
         "n": lambda w: 1, "p": lambda w: 2, "max_steps": lambda w: 10}},
@@ -307,7 +313,7 @@ ALLOWED = {
     ("nr.files.prepare_output", "name"): {"unknown option"},   # any name, for the messages
     ("nr.data.save_idx", "array"): {"extra axis", "fewer axes", "empty", "nan array"},   # IDX stores any array
     # value(params) of the penalty protocol: TiedL2 ignores it (documented; gradcheck passes an array)
-    ("nr.TiedL2.value", "params"): {"string", "int"},                        # hidden=3: one hidden layer of 3 units          # weights=None: every task weighs 1
+    ("nr.TiedL2.value", "params"): {"string", "int", "object"},                        # hidden=3: one hidden layer of 3 units          # weights=None: every task weighs 1
     ("nr.SemiSupervisedGMM", "n_classes"): {"huge"},    # checked against the data by fit
     ("nr.KMeans.fit", "X"): {"extra axis"},              # points are flattened: (1, 12, 16) is one point
     # a batch transform maps an empty batch to an empty batch (tested); a 3-D batch is images
@@ -367,7 +373,7 @@ def _signature(f):
         return None
 
 
-def _target(name, get, f, overrides, expect_error=False):
+def _target(name, get, f, overrides, expect_error=False, prefer_defaults=False):
     sig = _signature(f)
     if sig is None:
         return None
@@ -380,6 +386,8 @@ def _target(name, get, f, overrides, expect_error=False):
             defaults[p.name] = p.default
         if p.name in overrides:
             valid[p.name] = overrides[p.name]
+        elif prefer_defaults and p.default is not p.empty:   # a method's own default: train(mode=True)
+            valid[p.name] = (lambda d: lambda w: d)(p.default)
         elif p.name in VALID:
             valid[p.name] = VALID[p.name]
         elif p.default is not p.empty:
@@ -408,7 +416,12 @@ def targets():
 
 
 def _prepared(obj, w, method, prepare):
-    """``obj`` after ``prepare(obj, w)`` (e.g. a fit before ``predict``), unless ``method`` is that step."""
+    """``obj`` after ``prepare(obj, w)`` (e.g. a fit before ``predict``), unless ``method`` is that step.
+
+    ``prepare`` may be a dict ``{method: prepare}`` for a step only one method needs.
+    """
+    if isinstance(prepare, dict):
+        prepare = prepare.get(method)
     if prepare is not None and method != "fit":
         prepare(obj, w)
     return obj
@@ -423,10 +436,12 @@ def _method_targets(name, cls, ctor, overrides, prepare=None):
         if m == "forward" and issubclass(cls, nr.Module):
             continue   # a layer is called as layer(x): Module.__call__ checks x, forward is the unchecked inner step
         get = (lambda w, c=ctor, m=m, prep=prepare: getattr(_prepared(build(c, w), w, m, prep), m))
-        t = _target(f"{name}.{m}", get, f, overrides.get(m, {}))
+        own = {"state": lambda w, obj: obj.state_dict(), "d": lambda w, obj: obj.state_dict()} \
+            if m == "load_state_dict" else {}
+        t = _target(f"{name}.{m}", get, f, {**own, **overrides.get(m, {})}, prefer_defaults=True)
         if t is not None and f"{name}.{m}" in SKIP:
             continue
-        if t is not None and t.params and not t.missing:
+        if t is not None and t.params:
             out.append(t)
     return out
 
@@ -435,7 +450,7 @@ def build(t, w, replace=None):
     """The arguments of a valid call of ``t``, with ``replace = (name, value)`` swapped in; calls ``t``."""
     args, kwargs = [], {}
     for pname, kind in t.params:
-        value = replace[1] if replace and replace[0] == pname else t.valid[pname](w) if pname in t.valid else None
+        value = replace[1] if replace and replace[0] == pname else valid_value(t, pname, w, None)
         if kind == inspect.Parameter.VAR_POSITIONAL:
             args.extend(value if pname in t.valid or (replace and replace[0] == pname) else ())
         elif kind == inspect.Parameter.POSITIONAL_ONLY:
@@ -443,9 +458,30 @@ def build(t, w, replace=None):
         else:
             kwargs[pname] = value
     f = t.get(w)
+    owner = getattr(f, "__self__", None)          # a method's instance: recipes of (world, instance)
+    for pname in kwargs:
+        maker = t.valid.get(pname)
+        if not (replace and replace[0] == pname) and maker is not None and maker.__code__.co_argcount == 2:
+            kwargs[pname] = maker(w, owner)
     if t.name == "nr.fit":
         return _call_fit(f, w, kwargs)
     return f(*args, **kwargs)
+
+
+def valid_value(t, pname, w, owner=...):
+    """The valid value of ``pname`` for ``t`` in world ``w``; a maker of ``(w, instance)`` gets ``owner``.
+
+    ``owner=...`` builds the instance (for the value's kind); None leaves such
+    values to :func:`build`, which passes the instance it calls.
+    """
+    maker = t.valid.get(pname)
+    if maker is None:
+        return None
+    if maker.__code__.co_argcount == 2:
+        if owner is None:
+            return None
+        return maker(w, getattr(t.get(w), "__self__", None) if owner is ... else owner)
+    return maker(w)
 
 
 def _call_fit(fit, w, kwargs):
@@ -599,6 +635,6 @@ def cases(t):
     for pname, kind in t.params:
         if kind == inspect.Parameter.VAR_POSITIONAL or pname not in t.valid:
             continue
-        for k, v in bad_values(t, pname, t.valid[pname](w)):
+        for k, v in bad_values(t, pname, valid_value(t, pname, w)):
             out.append((pname, k, v))
     return out

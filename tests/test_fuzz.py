@@ -105,7 +105,7 @@ CHOICES = [(t.name, pname) for t in TARGETS if not t.missing
 def test_generated_bad_arguments_are_refused_clearly(data):
     name, pname = data.draw(st.sampled_from(CHOICES), label="callable and argument")
     t = BY_NAME[name]
-    kinds = _kind_strategies(t, pname, t.valid[pname](fuzzing.world()))
+    kinds = _kind_strategies(t, pname, fuzzing.valid_value(t, pname, fuzzing.world()))
     if not kinds:
         return
     kind, strategy = data.draw(st.sampled_from(kinds), label="kind")

@@ -106,13 +106,15 @@ class Module:
         differs (e.g. a checkpoint of another architecture). Values are cast
         to the parameters' dtype.
         """
+        if not isinstance(state, dict):
+            raise checks.type_error("state", "a dict {name: array} from state_dict()", state)
         own = dict(self.named_parameters())
         missing = sorted(set(own) - set(state))
         extra = sorted(set(state) - set(own))
         if missing or extra:
             raise ValueError(f"state does not match the model: missing keys {missing}, unexpected keys {extra}")
         for name, p in own.items():
-            v = np.asarray(state[name])
+            v = checks.float_array(f"state[{name!r}]", state[name], allow_empty=True)
             if v.shape != p.data.shape:
                 raise ValueError(f"state[{name!r}] has shape {v.shape}, the model's parameter has {p.data.shape}")
         for name, p in own.items():
@@ -121,7 +123,7 @@ class Module:
 
     def train(self, mode=True):
         """Switch to training mode (``mode=False``: evaluation mode), with every part. Returns self."""
-        self.training = bool(mode)
+        self.training = checks.flag("mode", mode)
         for child in self.children():
             child.train(mode)
         return self
@@ -132,6 +134,7 @@ class Module:
 
     def astype(self, dtype):
         """Convert the parameters to ``dtype`` in place (float64 for gradient checks). Returns self."""
+        dtype = checks.float_dtype("dtype", dtype)
         if self.named_children():
             for child in self.children():
                 child.astype(dtype)

@@ -155,8 +155,10 @@ class Optimizer:
 
     def load_state_dict(self, state):
         """Restore what ``state_dict()`` returned (shapes must match)."""
-        self.t = int(state["t"])
-        self.lr = float(state["lr"])
+        if not isinstance(state, dict) or not {"t", "lr"} <= set(state):
+            raise checks.type_error("state", "a dict from state_dict() (with 't', 'lr' and the buffers)", state)
+        self.t = checks.integer("state['t']", state["t"], low=0)
+        self.lr = checks.positive("state['lr']", state["lr"])
         for name in self._buffers():
             bufs = getattr(self, name)
             for i, a in enumerate(bufs):

@@ -57,7 +57,7 @@ class Parameter:
 
     def astype(self, dtype):
         """Convert ``data`` and ``grad`` to ``dtype`` in place (no-op if equal)."""
-        dtype = np.dtype(dtype)
+        dtype = checks.float_dtype("dtype", dtype)
         if self.data.dtype != dtype:
             self.data = self.data.astype(dtype)
             self.grad = self.grad.astype(dtype)

@@ -32,7 +32,9 @@ def cluster_centers(centers, shape=(28, 28), labels=None, ncols=10, title=None):
         raise ValueError(f"centers of shape {centers.shape} are not images of shape={shape}")
     k = len(centers)
     if labels is not None:
-        labels = checks.labels("labels", np.maximum(checks.numbers_array("labels", labels), 0), k)
+        lab = checks.numbers_array("labels", labels)
+        if lab.shape != (k,) or lab.dtype.kind not in "iu" or (k and lab.min() < -1):
+            raise checks.value_error("labels", f"one integer label (-1: none) per center ({k})", labels)
     checks.optional(checks.instance, "title", title, str, "None or a str")
     ncols = max(1, min(checks.count("ncols", ncols), k))
     nrows = -(-k // ncols)

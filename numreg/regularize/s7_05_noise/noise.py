@@ -155,6 +155,8 @@ class WeightNoise:
             Accepted for symmetry with ``perturb`` (``fit`` passes
             ``model.parameters()``); the parameters perturbed last are restored.
         """
+        if params is not None:                 # accepted for symmetry, and checked as perturb's
+            checks.as_list(params, Parameter, "params")
         if self._saved is None:
             raise RuntimeError("restore() called without a perturb() before it")
         for p, original in self._saved:

@@ -39,9 +39,10 @@ import math
 import numpy as np
 
 from ...core import checks
-from ...core.losses import SoftmaxCrossEntropy, check_labels
+from ...core.losses import SoftmaxCrossEntropy
 from ...core.module import Module
 from ...training import Callback, fit
+from ...training.state import model_input, targets as check_targets
 
 __all__ = ["MultiTask", "MultiTaskLoss"]
 
@@ -83,6 +84,8 @@ class MultiTaskLoss:
 
     def forward(self, outputs, targets):
         """outputs, targets: sequences with one entry per task. Returns ``sum_t w_t J_t``."""
+        outputs = checks.sequence("outputs", outputs, "one output array per task")
+        targets = checks.sequence("targets", targets, "one target array per task")
         T = len(self.criteria)
         if len(outputs) != T or len(targets) != T:
             raise ValueError(f"outputs and targets must hold one entry per task ({T}), got {len(outputs)} outputs "
@@ -225,30 +228,22 @@ class MultiTask(Module):
 
     # -- training ------------------------------------------------------------------------
 
-    def _check_targets(self, X, targets, name):
-        """One target array per task, each with a row per example; labels in range for classification heads."""
+    def _check_targets(self, X, targets, name, xname="X"):
+        """``(X, targets)``: ``X`` data the model takes, one target array per task with a row per example
+        (labels in range for classification heads)."""
+        X, outputs = model_input(self, X, xname, self.parameters()[0].data.dtype)
+        targets = checks.sequence(name, targets, "one target array per task")
         if len(targets) != self.n_tasks:
             raise ValueError(f"{name} must hold one target array per task ({self.n_tasks}), got {len(targets)}")
-        out, outputs = [], None
-        for t, (c, y) in enumerate(zip(self.criterion.criteria, targets)):
-            y = np.asarray(y)
-            if len(y) != len(X):
-                raise ValueError(f"{name}[{t}] has {len(y)} rows but X has {len(X)} examples")
-            if isinstance(c, SoftmaxCrossEntropy) and y.ndim == 1:
-                if outputs is None:
-                    was = self.training
-                    outputs = self.eval().forward(np.asarray(X[:1], dtype=self.parameters()[0].data.dtype))
-                    self.train(was)
-                y = check_labels(y, len(X), outputs[t].shape[1], name=f"{name}[{t}]")
-            out.append(y)
-        return out
+        return X, [check_targets(y, len(X), outputs[t], c, f"{name}[{t}]")
+                   for t, (c, y) in enumerate(zip(self.criterion.criteria, targets))]
 
     def evaluate(self, X, targets, batch_size=1024):
         """In evaluation mode: ``(J, [J_t], [accuracy_t])`` on all of ``X``.
 
         ``accuracy_t`` is NaN for a task whose criterion is not a classification loss.
         """
-        targets = self._check_targets(X, targets, "targets")
+        X, targets = self._check_targets(X, targets, "targets")
         was = self.training
         self.eval()
         T = self.n_tasks
@@ -307,9 +302,11 @@ class MultiTask(Module):
             task's loss), ``task_valid_loss`` and ``task_valid_accuracy``
             (per epoch, the list over tasks).
         """
-        targets = self._check_targets(X, targets, "targets")
+        X, targets = self._check_targets(X, targets, "targets")
         if valid is not None:
-            valid = (valid[0], self._check_targets(valid[0], valid[1], "valid targets"))
+            valid = self._check_targets(*checks.pair("valid", valid, "an (X, targets) pair"), "valid[1] (targets)",
+                                        "valid[0] (X)")
+        callbacks = checks.sequence("callbacks", callbacks)
         tasks = _TaskMetrics(self, valid)
         return fit(self, self.criterion, optimizer, (X, targets), valid=valid, epochs=epochs,
                    batch_size=batch_size, seed=seed, verbose=verbose, callbacks=[tasks, *callbacks],

@@ -294,6 +294,7 @@ class EarlyStopping(Callback):
 
     def restore(self, model):
         """Load ``theta*`` into ``model``; returns True if there was one."""
+        checks.has_methods("model", model, ("load_state_dict",), "a model")
         if self.best_state is None:
             return False
         model.load_state_dict(self.best_state)
@@ -359,18 +360,18 @@ class EarlyStopping(Callback):
         d["best_state"] = self.best_state
         return d
 
-    def load_state_dict(self, d):
+    def load_state_dict(self, state):
         """Restore what :meth:`state_dict` returned, after checking every entry.
 
         Raises ``ValueError`` naming the entry (``state['best']``, ...) if one
         is missing or of the wrong kind; nothing is changed then.
         """
-        if not isinstance(d, dict):
-            raise checks.type_error("state", "a dict from EarlyStopping.state_dict()", d)
-        missing = [k for k in (*self._STATE, "evaluations", "best_state") if k not in d]
+        if not isinstance(state, dict):
+            raise checks.type_error("state", "a dict from EarlyStopping.state_dict()", state)
+        missing = [k for k in (*self._STATE, "evaluations", "best_state") if k not in state]
         if missing:
             raise ValueError(f"the EarlyStopping state lacks {', '.join(missing)}")
-        new = _checked_state(d)
+        new = _checked_state(state)
         for k, v in new.items():
             setattr(self, k, v)
         return self
