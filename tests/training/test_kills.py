@@ -11,17 +11,12 @@ seconds; the child never touches the network.
 """
 import json
 import os
-import signal
-import subprocess
-import sys
 import textwrap
-import time
 
 import numpy as np
 
 import numreg as nr
-
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from children import kill_after, start
 
 CHILD = textwrap.dedent('''
     import os, sys
@@ -46,13 +41,6 @@ CHILD = textwrap.dedent('''
 ''')
 
 
-def start(script, ckpt, extra=0):
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [ROOT, os.environ.get("PYTHONPATH")])),
-               OPENBLAS_NUM_THREADS="1")
-    return subprocess.Popen([sys.executable, str(script), str(ckpt), str(extra)], stdout=subprocess.PIPE,
-                            text=True, env=env)
-
-
 def epoch_of(ckpt):
     with np.load(ckpt, allow_pickle=False) as z:       # a complete .npz: never a half-written one
         return json.loads(str(z["meta"]))["epoch"]
@@ -66,21 +54,12 @@ def test_random_kills_leave_no_temporary_file_and_the_checkpoint_resumes(tmp_pat
     delays = np.random.default_rng(2026).uniform(0.05, 0.6, size=3)
     epochs = []
     for delay in delays:
-        child = start(script, ckpt)
-        try:
-            assert child.stdout.readline().startswith("STARTED")
-            time.sleep(delay)
-            os.kill(child.pid, signal.SIGKILL)
-            assert child.wait(timeout=30) == -signal.SIGKILL
-        finally:
-            if child.poll() is None:
-                child.kill()
-            child.stdout.close()
+        kill_after(start([script, ckpt, 0]), "STARTED", delay)
         if ckpt.exists():
             epochs.append(epoch_of(ckpt))
     assert epochs and epochs == sorted(epochs)           # each run went on from the last one's checkpoint
 
-    child = start(script, ckpt, extra=2)                  # the next run: resumes and finishes
+    child = start([script, ckpt, 2])                      # the next run: resumes and finishes
     out, _ = child.communicate(timeout=60)
     assert child.returncode == 0 and "DONE" in out
     assert nr.files.temporary_files(ckpt) == []

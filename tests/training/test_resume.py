@@ -1,15 +1,13 @@
 """fit(checkpoint=...) / fit(resume=...): a run killed with SIGKILL continues bit for bit; bad checkpoints fail cleanly."""
 import json
 import os
-import signal
-import subprocess
-import sys
 import textwrap
 
 import numpy as np
 import pytest
 
 import numreg as nr
+from children import kill_after, start
 
 # The run every test here uses: dropout (model generators), a random augmentation (its own
 # generator), Adam (optimizer state) and EarlyStopping (its counters and theta*).
@@ -81,17 +79,7 @@ def test_sigkill_mid_run_then_resume_is_bit_identical(tmp_path):
     ckpt = tmp_path / "run.npz"
     script = tmp_path / "child.py"
     script.write_text(CHILD)
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [os.getcwd(), os.environ.get("PYTHONPATH")])))
-    child = subprocess.Popen([sys.executable, str(script), str(ckpt)], stdout=subprocess.PIPE, text=True, env=env)
-    try:
-        line = child.stdout.readline()
-        assert line.startswith("READY"), line
-        os.kill(child.pid, signal.SIGKILL)
-        assert child.wait(timeout=30) == -signal.SIGKILL
-    finally:
-        if child.poll() is None:
-            child.kill()
-        child.stdout.close()
+    kill_after(start([script, ckpt]), "READY")
     assert [f for f in os.listdir(tmp_path) if f not in ("run.npz", "child.py")] == []   # no temp file left
     with np.load(ckpt, allow_pickle=False) as z:
         assert json.loads(str(z["meta"]))["epoch"] == 3           # the last complete epoch

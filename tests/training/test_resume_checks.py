@@ -10,7 +10,6 @@ bit-identical to what they were before.
 """
 import json
 import math
-import warnings
 
 import numpy as np
 import pytest

@@ -62,10 +62,8 @@ def float_array(name, x, ndim=None, min_ndim=None, dtype=None, allow_empty=False
 
     Parameters
     ----------
-    name : str
-        The argument's name, for the messages.
-    x : array_like
-        The data.
+    name, x : str, array_like
+        The argument's name (shown in the messages) and the data.
     ndim : int or tuple of int or None, default None
         The allowed number(s) of dimensions (None: any).
     min_ndim : int or None, default None
@@ -101,10 +99,8 @@ def labels(name, y, n=None, n_classes=None):
 
     Parameters
     ----------
-    name : str
-        The argument's name, for the messages.
-    y : array_like
-        The labels.
+    name, y : str, array_like
+        The argument's name (shown in the messages) and the labels.
     n : int or None, default None
         The number of labels expected (one per example; None: any).
     n_classes : int or None, default None

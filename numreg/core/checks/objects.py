@@ -56,10 +56,8 @@ def has_methods(name, obj, methods, what):
 
     Parameters
     ----------
-    name : str
-        The argument's name, for the message.
-    obj : object
-        The value to check.
+    name, obj : str, object
+        The argument's name (shown in the messages) and the value to check.
     methods : sequence of str
         The methods the caller will call.
     what : str

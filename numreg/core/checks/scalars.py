@@ -36,10 +36,8 @@ def real(name, v, low=None, high=None, low_open=False, high_open=False, finite=T
 
     Parameters
     ----------
-    name : str
-        The argument's name, for the message.
-    v : object
-        The value to check.
+    name, v : str, object
+        The argument's name (shown in the messages) and the value to check.
     low, high : float or None, default None
         Bounds (None: unbounded on that side).
     low_open, high_open : bool, default False
@@ -92,10 +90,8 @@ def probability(name, p, allow_one=False, allow_zero=True):
 
     Parameters
     ----------
-    name : str
-        The argument's name, for the message.
-    p : object
-        The value to check.
+    name, p : str, object
+        The argument's name (shown in the messages) and the value to check.
     allow_one : bool, default False
         Accept 1 (``[0, 1]``), e.g. a fraction of pixels.
     allow_zero : bool, default True
@@ -109,10 +105,8 @@ def integer(name, v, low=None, high=None):
 
     Parameters
     ----------
-    name : str
-        The argument's name, for the message.
-    v : object
-        The value to check (a 0-d integer array is accepted).
+    name, v : str, object
+        The argument's name (shown in the messages) and the value to check (a 0-d integer array is accepted).
     low, high : int or None, default None
         Inclusive bounds (None: unbounded on that side).
     """
@@ -134,10 +128,8 @@ def count(name, v, low=1, high=None):
 
     Parameters
     ----------
-    name : str
-        The argument's name, for the message.
-    v : object
-        The value to check.
+    name, v : str, object
+        The argument's name (shown in the messages) and the value to check.
     low : int, default 1
         The least count accepted.
     high : int or None, default None
@@ -159,10 +151,8 @@ def choice(name, v, options):
 
     Parameters
     ----------
-    name : str
-        The argument's name, for the message.
-    v : object
-        The value to check; strings are compared by value, other options
+    name, v : str, object
+        The argument's name (shown in the messages) and the value to check; strings are compared by value, other options
         (``None``) by identity.
     options : sequence
         The accepted values.
@@ -182,10 +172,8 @@ def interval(name, v, symmetric=False, low=None, high=None, finite=True):
 
     Parameters
     ----------
-    name : str
-        The argument's name, for the message (``name[0]``/``name[1]`` for an end).
-    v : object
-        A pair ``(lo, hi)``, or with ``symmetric`` a number ``h >= 0`` meaning ``(-h, h)``.
+    name, v : str, object
+        The argument's name (``name[0]``/``name[1]`` for an end) and a pair ``(lo, hi)``, or with ``symmetric`` a number ``h >= 0`` meaning ``(-h, h)``.
     symmetric : bool, default False
         Whether a single number is accepted (an angle range ``degrees=15``).
     low, high : float or None, default None
@@ -209,10 +197,8 @@ def pair(name, v, what="a pair"):
 
     Parameters
     ----------
-    name : str
-        The argument's name, for the message.
-    v : object
-        The value to check.
+    name, v : str, object
+        The argument's name (shown in the messages) and the value to check.
     what : str, default "a pair"
         What the message says was expected, e.g. ``"a pair (H, W)"``.
     """
