@@ -113,7 +113,8 @@ def build_parser():
                    help="replace the files of an earlier run in --out (refused without this flag)")
     t.add_argument("--checkpoint", default=None, metavar="PATH",
                    help="write everything needed to continue (weights, optimizer, generators, early stopping, "
-                        "history) to PATH after every epoch, atomically")
+                        "history) to PATH after every epoch, atomically; an existing PATH is refused unless "
+                        "--resume PATH continues its run or --overwrite replaces it")
     t.add_argument("--resume", default=None, metavar="PATH",
                    help="continue an interrupted run from the checkpoint at PATH (same flags as the first run)")
     t.add_argument("--quiet", action="store_true", help="print only the final summary")
@@ -138,6 +139,10 @@ def cmd_train(args):
     quiet = args.quiet
     say = (lambda *a: None) if quiet else print
     _check_out(args.out, overwrite=args.overwrite or args.resume is not None)
+    if args.checkpoint is not None and os.path.exists(args.checkpoint) and not args.overwrite \
+            and args.resume is None:
+        raise CommandLineError(f"--checkpoint {args.checkpoint} already exists (an earlier run's): give --resume "
+                               f"{args.checkpoint} to continue that run, or --overwrite to replace it")
     if args.resume is not None:
         _check_resume(args.resume)
     t0 = time.perf_counter()

@@ -119,6 +119,11 @@ def test_a_run_never_replaces_an_earlier_run_s_files(tmp_path, capsys):
     assert {f: (out / f).read_bytes() for f in before} == before        # nothing replaced
     assert main([*flags, "--seed", "5", "--overwrite"]) == 0
     assert (out / "model.npz").read_bytes() != before["model.npz"]
+    ckpt = tmp_path / "run.npz"
+    ckpt.write_bytes(b"an earlier run's checkpoint")
+    assert main([*flags, "--out", str(tmp_path / "other"), "--checkpoint", str(ckpt)]) == 2
+    assert f"--checkpoint {ckpt} already exists" in capsys.readouterr().err
+    assert ckpt.read_bytes() == b"an earlier run's checkpoint"
 
 
 def test_train_help_lists_every_file_it_writes():
