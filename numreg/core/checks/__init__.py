@@ -10,19 +10,29 @@ value -- ``alpha must be a finite number >= 0, got alpha=nan``.
 Modules
 -------
 errors
-    The error classes and how a value is shown.
+    ``ArgumentTypeError`` (a ``TypeError`` and a ``ValueError``), ``NonFiniteError``
+    (a ``ValueError`` and a ``FloatingPointError``: a model's output or loss that is
+    not finite; ``fit`` takes it as divergence), ``show``, ``type_error``, ``value_error``.
 scalars
     Single values: ``real``, ``nonnegative``, ``positive``, ``probability``,
-    ``integer``, ``count``, ``flag``, ``choice``, ``interval``, ``optional``.
+    ``integer``, ``count``, ``flag``, ``choice``, ``pair``, ``interval``, ``seed``,
+    ``generator``, ``optional``.
 arrays
-    Arrays: ``float_array`` (real numbers, finite, of a rank), ``labels``,
-    ``float_dtype``, ``image_shape``, ``allocation`` (sizes that would not fit in
+    Arrays: ``numbers_array`` (real numbers of one shape), ``finite``,
+    ``float_array`` (finite floats of a rank), ``labels``, ``float_dtype``,
+    ``image_shape``, ``index``, ``allocation`` (sizes that would not fit in
     memory are refused before allocating).
 objects
-    Objects: ``as_list``, ``has_methods``, ``instance``, ``accepts_argument``.
+    Objects: ``as_list``, ``sequence``, ``has_methods``, ``instance``, ``function``,
+    ``path``, ``accepts_argument``, ``call_with_optional``.
 linalg
     The closed forms' inputs: ``hessian``, ``float_vector``, ``step_counts``,
     ``regression_data``.
+
+What a model's data must be (finite, the model's width) and what its
+targets must be (labels in range) is checked one level up, where the model
+is known: :func:`numreg.training.state.model_input` and
+:func:`numreg.training.state.targets`.
 
 This package imports nothing else of numreg (it is part of ``core``).
 """
