@@ -63,6 +63,7 @@ SKIP = {
     "nr.robust.RobustnessTable": "a record built by robustness()",
     "nr.History": "a record built by fit",
     "nr.ActivityL1.value": "needs the layer's forward pass first (it penalizes the activations it saw)",
+    "nr.RBM.__call__": "an RBM is a Module but not a feed-forward layer (no forward)",
 }
 NONE_MEANS_DEFAULT = {"seed", "rng"}   # None: a fresh generator
 PATH_NAMES = {"path", "root", "base_url"}
@@ -130,7 +131,7 @@ VALID = {
     "X": lambda w: w.X, "y": lambda w: w.y, "X_labeled": lambda w: w.X[:6], "y_labeled": lambda w: w.y[:6],
     "X_unlabeled": lambda w: w.X[6:], "fill": lambda w: "nearest", "valid_fraction": lambda w: 0.25,
     "n": lambda w: None, "max_epochs": lambda w: 2, "max_steps": lambda w: None,
-    "model": lambda w: w.model(), "k_neighbors": lambda w: 3, "sigma": lambda w: None,
+    "model": lambda w: w.model(), "k_neighbors": lambda w: 3,
     "image_shape": lambda w: (4, 4), "field": lambda w: 3, "z": lambda w: w.probs,
     "samples": lambda w: 3, "mean": lambda w: "arithmetic",
     "hidden": lambda w: (8,), "dropout": lambda w: 0.5, "activation": lambda w: "relu",
@@ -165,6 +166,13 @@ VALID = {
     "weights": lambda w: {"a": w.model()}, "bins": lambda w: 11, "range": lambda w: None, "log": lambda w: True,
     "alphas": lambda w: None, "n_alphas": lambda w: 5, "kinds": lambda w: ("L2", "L1"), "n_levels": lambda w: 3,
 }
+
+
+def _forwarded(w):
+    """The world's model after a forward pass of its data (what tangent_prop_penalty reads)."""
+    model = w.model()
+    model.forward(w.X)
+    return model
 
 
 def _history(w):
@@ -269,6 +277,32 @@ RECIPES = {
                                      "alpha": lambda w: 1.0}},
     "nr.plots.regularization_path": {"args": {"X": lambda w: None, "y": lambda w: None, "w_true": lambda w: None}},
     "nr.plots.augmentation_grid": {"args": {"n": lambda w: 2, "seed": lambda w: 0}},
+    # modules of the other open issues (fuzzed once merged; recipes checked against the main branch)
+    "nr.RBM": {"args": {"n_visible": lambda w: 16, "n_hidden": lambda w: 4, "mask": lambda w: None},
+               "methods": {"fit": {"epochs": lambda w: 1, "k": lambda w: 1, "lr": lambda w: 0.1},
+                           "transform": {"V": lambda w: w.X}}},
+    "nr.ContractiveAutoencoder": {"args": {"n_visible": lambda w: 16, "n_hidden": lambda w: 4},
+                                  "methods": {"fit": {"epochs": lambda w: 1}}},
+    "nr.DBN": {"args": {"sizes": lambda w: [16, 8, 4], "mask": lambda w: None}},
+    "nr.TangentNearestNeighbour": {"methods": {"fit": {"image_shape": lambda w: (4, 4)}},
+                                   "prepare": lambda obj, w: obj.fit(w.X, w.y, image_shape=(4, 4))},
+    "nr.TangentProp": {"args": {"alpha": lambda w: 0.1, "image_shape": lambda w: (4, 4)}},
+    "nr.TangentTable": {"methods": {"__call__": {"data": lambda w: w.images}}, "args": {"X": lambda w: w.images,
+                                 "V": lambda w: nr.tangent_vectors(w.images).reshape(12, -1, 16)}},
+    "nr.omp": {"args": {"W": lambda w: np.eye(16)[:, :8] + 0.1, "k": lambda w: 2}},
+    "nr.tangent_distance": {"args": {"x": lambda w: w.images[0], "y": lambda w: w.images[1],
+                                     "image_shape": lambda w: None}},
+    "nr.pairwise_tangent_distance": {"args": {"X": lambda w: w.images[:3], "Y": lambda w: w.images[3:5]}},
+    "nr.tangent_vectors": {"args": {"images": lambda w: w.images}},
+    "nr.tangent_prop_penalty": {"args": {"model": lambda w: _forwarded(w),
+                                         "V": lambda w: nr.tangent_vectors(w.images).reshape(12, -1, 16)}},
+    "nr.analysis.logistic_trajectory": {"args": {"y": lambda w: np.where(w.y % 2, 1.0, -1.0), "epsilon": lambda w: None,
+                                                 "steps": lambda w: 10, "alpha": lambda w: 0.0}},
+    "nr.analysis.min_norm_gradient_descent": {"args": {"X": lambda w: w.X[:4].astype(float),
+                                                       "y": lambda w: np.ones(4), "epsilon": lambda w: None,
+                                                       "steps": lambda w: 10}},
+    "nr.analysis.pseudo_inverse_limit": {"args": {"alphas": lambda w: [0.1, 0.01]}},
+    "nr.analysis.separable_classes": {"args": {"n": lambda w: 10}},
     "nr.robust.compare": {"args": {"tables": lambda w: {"a": nr.robustness(
         w.model(), w.X, w.y, corruptions={"gaussian": [0.1]}, image_shape=(4, 4))}}},
     "nr.files.atomic_write": {"args": {"path": lambda w: os.path.join(SCRATCH, "a.bin"),
