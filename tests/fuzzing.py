@@ -433,9 +433,10 @@ def _target(name, get, f, overrides, expect_error=False, prefer_defaults=False):
 
 def targets():
     """Every callable to fuzz, with the methods of its instances; and ``{name: why}`` of those skipped."""
-    out, skipped = [], dict(SKIP)
+    out, skipped = [], {}
     for name, obj in discover():
         if name in SKIP:
+            skipped[name] = SKIP[name]
             continue
         recipe = RECIPES.get(name, {})
         t = _target(name, lambda w, o=obj: o, obj.__init__ if isinstance(obj, type) else obj,
@@ -446,6 +447,7 @@ def targets():
         out.append(t)
         if isinstance(obj, type) and not t.missing:
             out += _method_targets(name, obj, t, recipe.get("methods", {}), recipe.get("prepare"))
+            skipped.update({k: v for k, v in SKIP.items() if k.startswith(name + ".") and hasattr(obj, k[len(name) + 1:])})
     return out, skipped
 
 
