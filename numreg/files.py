@@ -10,6 +10,8 @@ import tempfile
 
 import numpy as np
 
+from .core import checks
+
 
 def _temporary_prefix(path):
     """The name every temporary file of ``path`` starts with: ``.<name>.`` (they end with ``.tmp``)."""
@@ -21,8 +23,19 @@ def atomic_write(path, write, mode="wb"):
 
     On any exception the temporary file is removed and ``path`` is left as
     it was.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file to write (its folder is created if needed).
+    write : callable
+        ``write(file)`` writes the content to the open temporary file.
+    mode : {"wb", "w"}, default "wb"
+        Binary or text.
     """
-    path = os.fspath(path)
+    path = checks.path("path", path)
+    checks.function("write", write, "a function write(file)")
+    mode = checks.choice("mode", mode, ("wb", "w"))
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=_temporary_prefix(path), suffix=".tmp", dir=folder)
@@ -43,7 +56,7 @@ def atomic_write(path, write, mode="wb"):
 
 def temporary_files(path):
     """The temporary files ``atomic_write`` leaves beside ``path`` if a process is killed mid-write."""
-    path = os.fspath(path)
+    path = checks.path("path", path)
     folder = os.path.dirname(os.path.abspath(path))
     prefix = _temporary_prefix(path)
     try:
@@ -61,9 +74,8 @@ def prepare_output(path, name="path"):
     that an earlier, killed writer left beside ``path`` are deleted (one
     run writes one path at a time).
     """
-    if path is None or os.fspath(path) == "":
-        raise ValueError(f"{name} must be a file path, got {name}={path!r}")
-    path = os.fspath(path)
+    name = checks.instance("name", name, str, "the argument's name (a str)")
+    path = checks.path(name, path)
     if os.path.isdir(path):
         raise ValueError(f"{name} is a folder, not a file: {name}={path!r}")
     folder = os.path.dirname(os.path.abspath(path))
@@ -83,7 +95,17 @@ def prepare_output(path, name="path"):
 
 
 def save_npz(path, arrays):
-    """Write a dict of arrays to ``path`` as an uncompressed ``.npz``, atomically."""
+    """Write a dict of arrays to ``path`` as an uncompressed ``.npz``, atomically.
+
+    ``arrays`` maps names (str) to arrays of numbers or strings (not objects:
+    ``load_npz`` reads without pickle).
+    """
+    path = checks.path("path", path)
+    if not isinstance(arrays, dict):
+        raise checks.type_error("arrays", "a dict {name: array}", arrays)
+    for k, a in arrays.items():
+        if not isinstance(k, str) or np.asarray(a).dtype.kind == "O":
+            raise checks.type_error(f"arrays[{k!r}]", "an array of numbers or strings under a str name", a)
     atomic_write(path, lambda f: np.savez(f, **arrays))
 
 
@@ -92,7 +114,11 @@ def load_npz(path):
 
     Raises ``ValueError`` naming the path if the file is not a readable ``.npz``.
     """
-    path = os.fspath(path)
+    path = checks.path("path", path)
+    with open(path, "rb") as f:               # FileNotFoundError as it is
+        magic = f.read(4)
+    if magic != b"PK\x03\x04":                # an .npz is a zip archive; anything else is not one
+        raise ValueError(f"cannot read checkpoint {path!r}: not an .npz file (it does not start as a zip archive)")
     try:
         with np.load(path, allow_pickle=False) as z:
             return {k: z[k] for k in z.files}
@@ -103,5 +129,9 @@ def load_npz(path):
 
 
 def save_json(path, obj):
-    """Write ``obj`` as indented JSON to ``path``, atomically."""
-    atomic_write(path, lambda f: f.write(json.dumps(obj, indent=2)), mode="w")
+    """Write ``obj`` (dicts, lists, strings, numbers, None) as indented JSON to ``path``, atomically."""
+    try:
+        text = json.dumps(obj, indent=2)       # before the file is touched
+    except (TypeError, ValueError) as e:
+        raise checks.type_error("obj", f"JSON-ready data ({e})", obj) from None
+    atomic_write(path, lambda f: f.write(text), mode="w")

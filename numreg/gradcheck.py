@@ -15,7 +15,9 @@ import contextlib
 
 import numpy as np
 
+from .core import checks
 from .core.checks import accepts_argument
+from .training.state import model_input, targets
 
 
 def rel_error(a, b, floor=1e-12):
@@ -33,8 +35,9 @@ def rel_error(a, b, floor=1e-12):
     -------
     float
     """
-    a = np.asarray(a, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
+    a = checks.float_array("a", a, dtype=np.float64, allow_empty=True)
+    b = checks.float_array("b", b, dtype=np.float64, allow_empty=True)
+    floor = checks.positive("floor", floor)
     if a.shape != b.shape:
         raise ValueError(f"a and b must have the same shape, got {a.shape} and {b.shape}")
     if a.size == 0:
@@ -58,8 +61,11 @@ def numerical_gradient(f, x, h=1e-5):
     -------
     ndarray, same shape as ``x``
     """
+    checks.function("f", f, "a function f() or f(x) -> float")
     if not (isinstance(x, np.ndarray) and x.flags.c_contiguous and x.flags.writeable):
         raise ValueError("x must be a writeable C-contiguous ndarray: it is perturbed in place")
+    checks.float_array("x", x, allow_empty=True)
+    h = checks.positive("h", h)
     grad = np.zeros(x.shape, dtype=np.float64)
     flat = x.reshape(-1)  # a view: perturbations reach x
     call = _caller(f, x)
@@ -124,9 +130,11 @@ def check_layer(layer, x, h=1e-5, seed=0):
     float
         Largest relative error over ``dx`` and every parameter gradient.
     """
+    checks.has_methods("layer", layer, ("forward", "backward", "parameters", "astype"), "a layer (a numreg Module)")
+    x = checks.float_array("x", x, dtype=np.float64).copy()
+    h = checks.positive("h", h)
+    rng = checks.generator("seed", seed)
     layer.astype(np.float64)
-    x = np.array(x, dtype=np.float64)
-    rng = np.random.default_rng(seed)
     with replay(layer) as rewind:
         y = layer.forward(x)
         r = _projection(rng, y.shape)
@@ -170,8 +178,16 @@ def check_model(model, criterion, x, y, h=1e-5, directions=None, seed=0, penalti
     float
         Largest relative error found.
     """
+    checks.has_methods("model", model, ("forward", "backward", "parameters", "astype"), "a model (a numreg Module)")
+    checks.has_methods("criterion", criterion, ("forward", "backward"), "a loss such as nr.SoftmaxCrossEntropy()")
+    h = checks.positive("h", h)
+    directions = checks.optional(checks.count, "directions", directions)
+    penalties = [checks.has_methods(f"penalties[{i}]", p, ("value", "add_grad"), "a penalty")
+                 for i, p in enumerate(checks.sequence("penalties", penalties))]
     model.astype(np.float64)
-    x = np.array(x, dtype=np.float64)
+    x, out = model_input(model, x, "x", np.float64)
+    x = x.copy()
+    y = targets(y, len(x), out, criterion)
     params = model.parameters()
     with replay(model) as rewind:
 
@@ -189,7 +205,7 @@ def check_model(model, criterion, x, y, h=1e-5, directions=None, seed=0, penalti
         grads = [p.grad.copy() for p in params]
         if directions is None:
             return max(rel_error(g, numerical_gradient(L, p.data, h)) for g, p in zip(grads, params))
-        rng = np.random.default_rng(seed)
+        rng = checks.generator("seed", seed)
         # A random unit direction v gives g.v of typical size ||g|| / sqrt(D) (D parameters);
         # one that happens to give g.v ~ 0 would turn round-off into a large *relative*
         # error, so the denominator is never below that typical size.

@@ -11,6 +11,8 @@ it imports nothing else of numreg.
 
 import numpy as np
 
+from .core import checks
+
 __all__ = ["affine", "warp", "inverse_matrix"]
 
 # Images processed per block: keeps the index and weight arrays in cache-sized
@@ -114,27 +116,17 @@ def affine(images, angle=0, scale=1, shift=(0, 0), shear=0, order=1, image_shape
     >>> float(affine(img, shift=(1, -2))[0, 1, 2])  # 1 down, 2 left
     1.0
     """
-    in_dtype = np.asarray(images).dtype
+    in_dtype = checks.numbers_array("images", images).dtype
     x, flat_shape = _as_batch(images, image_shape)
     n, H, W = x.shape
-    if isinstance(order, bool) or order not in (0, 1):
-        raise ValueError(f"order must be 0 (nearest) or 1 (bilinear), got order={order!r}")
-    angle = _per_image("angle", angle, n)
-    scale = _per_image("scale", scale, n)
-    shear = _per_image("shear", shear, n)
-    if np.any(scale <= 0):
-        bad = float(np.atleast_1d(scale)[np.atleast_1d(scale) <= 0][0])
-        raise ValueError(f"scale must be > 0, got scale={bad:g}")
-    if np.any(np.abs(shear) >= 90):
-        bad = float(np.atleast_1d(shear)[np.abs(np.atleast_1d(shear)) >= 90][0])
-        raise ValueError(f"shear must be in (-90, 90) degrees, got shear={bad:g}")
+    order = checks.integer("order", order, low=0, high=1)
     shift = _shift(shift, n)
 
     A = inverse_matrix(angle, scale, shear, n)                 # (n, 2, 2)
     centre = np.array([(H - 1) / 2.0, (W - 1) / 2.0])
     # Source position p = A (p' - c - t) + c = A p' + offset.
     offset = centre - np.einsum("nij,nj->ni", A, centre + shift)
-    out = warp(x, A, offset, (H, W), order=order)
+    out = _warp(x, A, offset, (H, W), order=order)
     if in_dtype.kind == "f" and out.dtype != in_dtype:     # float16: computed in float32
         out = out.astype(in_dtype)
     return out.reshape(flat_shape) if flat_shape is not None else out
@@ -145,10 +137,27 @@ def inverse_matrix(angle, scale, shear, n):
 
     Angles that are exact multiples of 90 degrees get exact 0 / +-1 sines
     and cosines, so ``angle=90`` reproduces ``np.rot90`` bit for bit.
+
+    Parameters
+    ----------
+    angle : float or array of n floats
+        Rotation in degrees, counter-clockwise.
+    scale : float or array of n floats
+        Zoom factor, > 0.
+    shear : float or array of n floats
+        Shear angle in degrees, in (-90, 90).
+    n : int
+        Number of images (>= 1).
     """
-    angle = np.broadcast_to(np.asarray(angle, np.float64), (n,))
-    scale = np.broadcast_to(np.asarray(scale, np.float64), (n,))
-    shear = np.broadcast_to(np.asarray(shear, np.float64), (n,))
+    n = checks.count("n", n, low=0)
+    checks.allocation("n", n, n, 2, 2)
+    angle = np.broadcast_to(_per_image("angle", angle, n), (n,))
+    scale = np.broadcast_to(_per_image("scale", scale, n), (n,))
+    shear = np.broadcast_to(_per_image("shear", shear, n), (n,))
+    if np.any(scale <= 0):
+        raise ValueError(f"scale must be > 0, got scale={float(scale[scale <= 0][0]):g}")
+    if np.any(np.abs(shear) >= 90):
+        raise ValueError(f"shear must be in (-90, 90) degrees, got shear={float(shear[np.abs(shear) >= 90][0]):g}")
     cos, sin = _cos_sin_deg(angle)
     t = np.tan(np.deg2rad(shear))
     A = np.empty((n, 2, 2))
@@ -203,7 +212,30 @@ def warp(src, A, offset, out_shape, order=1, src_index=None, displacement=None):
     -------
     ndarray, shape (n, Ho, Wo), dtype of ``src``
     """
-    src = np.asarray(src)
+    src = checks.float_array("src", src, ndim=3, allow_empty=True)
+    A = checks.float_array("A", A, ndim=3, allow_empty=True)
+    n = len(A)
+    if A.shape[1:] != (2, 2):
+        raise ValueError(f"A must have shape (n, 2, 2), got A.shape={A.shape}")
+    if src_index is None and len(src) != n:
+        raise ValueError(f"src holds {len(src)} images and A {n} matrices: give src_index, got src_index=None")
+    offset = checks.float_array("offset", offset, ndim=2, allow_empty=True)
+    if offset.shape != (n, 2):
+        raise ValueError(f"offset must have shape (n, 2) = ({n}, 2), got offset.shape={offset.shape}")
+    out_shape = checks.image_shape("out_shape", out_shape)
+    order = checks.integer("order", order, low=0, high=1)
+    if src_index is not None:
+        src_index = checks.labels("src_index", src_index, n, len(src))
+    if displacement is not None:
+        displacement = checks.float_array("displacement", displacement, ndim=4)
+        if displacement.shape != (n, 2) + out_shape:
+            raise ValueError(f"displacement must have shape {(n, 2) + out_shape}, "
+                             f"got displacement.shape={displacement.shape}")
+    return _warp(src, A, offset, out_shape, order, src_index, displacement)
+
+
+def _warp(src, A, offset, out_shape, order=1, src_index=None, displacement=None):
+    """:func:`warp` of checked arguments."""
     m, Hs, Ws = src.shape
     n = len(A)
     Ho, Wo = out_shape
@@ -281,61 +313,39 @@ def warp(src, A, offset, out_shape, order=1, src_index=None, displacement=None):
     return out
 
 
-def _as_batch(images, image_shape):
-    """Return ``(x as (n, H, W) float array, shape to restore or None)``."""
-    x = np.asarray(images)
-    if x.dtype.kind != "f" or x.dtype.itemsize < 4:
-        x = x.astype(np.float32)
+def _as_batch(images, image_shape, name="images"):
+    """Return ``(x as (n, H, W) float array, shape to restore or None)``; errors name ``name``."""
+    x = checks.numbers_array(name, images)
+    x = checks.float_array(name, x, allow_empty=True,
+                           dtype=np.float32 if x.dtype.kind != "f" or x.dtype.itemsize < 4 else None)
     if image_shape is not None:
-        try:
-            H, W = (int(v) for v in image_shape)
-        except (TypeError, ValueError):
-            raise ValueError(f"image_shape must be a pair (H, W), got image_shape={image_shape!r}")
-        if H < 1 or W < 1:
-            raise ValueError(f"image_shape must be positive, got image_shape={image_shape!r}")
+        H, W = checks.image_shape("image_shape", image_shape)
         if x.ndim == 2:
             if x.shape[1] != H * W:
-                raise ValueError(f"images of shape {x.shape} do not match image_shape={image_shape!r}: "
+                raise ValueError(f"{name} of shape {x.shape} does not match image_shape={image_shape!r}: "
                                  f"rows must have H*W = {H * W} values")
             return x.reshape(len(x), H, W), x.shape
         if x.ndim == 3 and x.shape[1:] != (H, W):
-            raise ValueError(f"images of shape {x.shape} do not match image_shape={image_shape!r}")
+            raise ValueError(f"{name} of shape {x.shape} does not match image_shape={image_shape!r}")
     if x.ndim != 3:
-        raise ValueError(f"images must have shape (n, H, W), or (n, H*W) with image_shape, "
-                         f"got images of shape {x.shape}")
+        raise ValueError(f"{name} must have shape (n, H, W), or (n, H*W) with image_shape, "
+                         f"got {name} of shape {x.shape}")
     return x, None
 
 
 def _per_image(name, value, n):
     """A scalar, or an array of one value per image, as float64; checks length and finiteness."""
-    v = np.asarray(value, dtype=np.float64) if _numeric(value) else None
-    if v is None or v.ndim > 1:
-        raise ValueError(f"{name} must be a number or a 1-D array of one value per image, "
-                         f"got {name}={value!r}")
+    v = checks.float_array(name, value, ndim=(0, 1), dtype=np.float64, allow_empty=True)
     if v.ndim == 1 and len(v) != n:
         raise ValueError(f"{name} must have one value per image ({n}), got {len(v)} values")
-    if not np.all(np.isfinite(v)):
-        raise ValueError(f"{name} must be finite, got {name}={value!r}")
     return v
 
 
-def _numeric(value):
-    try:
-        v = np.asarray(value)
-    except Exception:
-        return False
-    return v.dtype.kind in "iuf"
-
-
 def _shift(shift, n):
-    if not _numeric(shift):
-        raise ValueError(f"shift must be a pair (dy, dx) or an (n, 2) array, got shift={shift!r}")
-    s = np.asarray(shift, dtype=np.float64)
+    s = checks.float_array("shift", shift, ndim=(1, 2), dtype=np.float64, allow_empty=True)
     if s.shape == (2,):
         s = np.broadcast_to(s, (n, 2))
     elif s.shape != (n, 2):
         raise ValueError(f"shift must be a pair (dy, dx) or an array of shape (n, 2) = ({n}, 2), "
                          f"got shift of shape {s.shape}")
-    if not np.all(np.isfinite(s)):
-        raise ValueError(f"shift must be finite, got shift={shift!r}")
     return s

@@ -17,6 +17,7 @@ e.g. ``nr.softmax(nr.predict(model, X))``; ``y`` the ``(n,)`` integer labels.
 """
 import numpy as np
 
+from .core import checks
 from .core.losses import check_labels
 
 __all__ = ["accuracy", "expected_calibration_error", "reliability", "negative_log_likelihood",
@@ -37,9 +38,7 @@ def accuracy(scores, y):
     float
         In [0, 1].
     """
-    s = np.asarray(scores)
-    if s.ndim != 2 or len(s) == 0:
-        raise ValueError(f"scores must be a non-empty (n, k) array, got scores.shape={s.shape}")
+    s = checks.float_array("scores", scores, ndim=2)
     y = check_labels(y, len(s), s.shape[1], name="y")
     return float(np.mean(s.argmax(axis=1) == y))
 
@@ -148,6 +147,7 @@ def negative_log_likelihood(probs, y, eps=1e-12):
     float
     """
     p, y, _ = _check(probs, y, 1)
+    eps = checks.real("eps", eps, low=0.0, high=1.0, low_open=True)
     return float(-np.mean(np.log(np.maximum(p[np.arange(len(p)), y].astype(np.float64), eps))))
 
 
@@ -170,15 +170,11 @@ def brier_score(probs, y):
 
 
 def _check(probs, y, n_bins):
-    p = np.asarray(probs)
-    if p.ndim != 2 or len(p) == 0:
-        raise ValueError(f"probs must be a non-empty (n, k) array of probabilities, got probs.shape={p.shape}")
-    if p.dtype.kind not in "f":
-        p = p.astype(np.float64)
-    if not np.all(np.isfinite(p)) or p.min() < 0 or not np.allclose(p.sum(axis=1), 1.0, atol=1e-3):
+    p = checks.float_array("probs", probs, ndim=2)
+    if p.min() < 0 or not np.allclose(p.sum(axis=1), 1.0, atol=1e-3):
         raise ValueError("probs must hold probabilities (>= 0, rows summing to 1); "
                          "for logits apply nr.softmax first")
     y = check_labels(y, len(p), p.shape[1], name="y")
-    if isinstance(n_bins, bool) or not isinstance(n_bins, (int, np.integer)) or n_bins < 1:
-        raise ValueError(f"n_bins must be a positive integer, got n_bins={n_bins!r}")
-    return p, y, int(n_bins)
+    n_bins = checks.count("n_bins", n_bins)
+    checks.allocation("n_bins", n_bins, n_bins + 1, 3)
+    return p, y, n_bins

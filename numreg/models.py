@@ -4,6 +4,9 @@
 engine (``numreg.core`` imports no technique) because its layers include
 dropout (§7.12) and input noise (§7.5).
 """
+import numbers
+
+from .core import checks
 from .core.layers import Flatten, Linear, ReLU, Sigmoid, Tanh
 from .core.model import Sequential
 from .regularize.s7_12_dropout.dropout import Dropout
@@ -37,8 +40,10 @@ def mlp(in_features=28 * 28, hidden=(128, 128), out_features=10, dropout=0.5, ac
     Sequential
     """
     acts = {"relu": ReLU, "tanh": Tanh, "sigmoid": Sigmoid}
-    if activation not in acts:
-        raise ValueError(f"activation must be one of {tuple(acts)}, got activation={activation!r}")
+    activation = checks.choice("activation", activation, tuple(acts))
+    hidden = [checks.count(f"hidden[{i}]", h) for i, h in enumerate(checks.as_list(hidden, numbers.Integral, "hidden"))]
+    dropout = checks.probability("dropout", dropout)
+    input_noise = checks.nonnegative("input_noise", input_noise)
     layers = [Flatten()]
     if input_noise:
         layers.append(GaussianNoise(input_noise))

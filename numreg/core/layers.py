@@ -5,6 +5,7 @@ Shapes: ``n`` is the batch size.
 """
 import numpy as np
 
+from . import checks
 from .init import init_weights
 from .module import Module, check_input
 from .parameter import Parameter
@@ -52,13 +53,13 @@ class Linear(Module):
     """
 
     def __init__(self, in_features, out_features, bias=True, init="pytorch", seed=None, dtype=np.float32):
-        for name, v in (("in_features", in_features), ("out_features", out_features)):
-            if not isinstance(v, (int, np.integer)) or v < 1:
-                raise ValueError(f"{name} must be a positive integer, got {name}={v!r}")
-        self.in_features = int(in_features)
-        self.out_features = int(out_features)
+        self.in_features = checks.count("in_features", in_features)
+        self.out_features = checks.count("out_features", out_features)
+        checks.allocation("in_features * out_features", (in_features, out_features), in_features, out_features,
+                          itemsize=checks.float_dtype("dtype", dtype).itemsize)
+        bias = checks.flag("bias", bias)
         self.init = init
-        W, b = init_weights(np.random.default_rng(seed), self.in_features, self.out_features, init, dtype)
+        W, b = init_weights(checks.generator("seed", seed), self.in_features, self.out_features, init, dtype)
         self.W = Parameter(W, "W", regularized=True)
         self.b = Parameter(b, "b", regularized=False) if bias else None
         self.x = None

@@ -1,25 +1,30 @@
 """Losses: ``forward(output, target) -> float`` (mean over the batch), ``backward() -> d_output``."""
 import numpy as np
 
+from . import checks
+
 SMOOTHING = ("book", "uniform")
 
 
 def check_labels(target, n, k, name="target"):
-    """Validate integer class labels: shape ``(n,)``, values in ``[0, k)``. Returns them as an array."""
-    t = np.asarray(target)
-    if t.ndim != 1 or t.shape[0] != n:
-        raise ValueError(f"{name} must be integer labels of shape ({n},), got {name}.shape={t.shape}")
-    if not np.issubdtype(t.dtype, np.integer):
-        if t.dtype.kind == "f" and np.all(t == np.round(t)):
-            t = t.astype(np.int64)
-        else:
-            raise ValueError(f"{name} must hold integer class labels, got dtype {t.dtype}")
-    if n:
-        lo, hi = t.min(), t.max()
-        if lo < 0 or hi >= k:
-            bad = lo if lo < 0 else hi
-            raise ValueError(f"{name} holds label {bad}, outside [0, {k}) for an output of {k} classes")
-    return t
+    """Integer class labels of shape ``(n,)`` with values in ``[0, k)``, as an int64 array (see :func:`checks.labels`)."""
+    name = checks.instance("name", name, str, "the argument's name (a str)")
+    n, k = checks.integer("n", n, low=0), checks.count("k", k)
+    return checks.labels(name, target, n, k)
+
+
+def check_output(output, name="output"):
+    """The model's output as a float array; a non-finite entry raises :class:`checks.NonFiniteError`.
+
+    ``NonFiniteError`` is a ``ValueError`` and a ``FloatingPointError``: ``fit``
+    treats it as a diverged run (best finite weights restored).
+    """
+    z = checks.float_array(name, output, min_ndim=1, allow_nan=True)
+    if z.dtype.kind == "f" and not np.isfinite(z).all():
+        where = tuple(int(i) for i in np.argwhere(~np.isfinite(z))[0])
+        raise checks.NonFiniteError(f"{name} must hold finite numbers, got {name}{list(where)}={z[where]}: "
+                                    f"the model diverged or its input was not finite")
+    return z
 
 
 def log_softmax(z):
@@ -44,6 +49,11 @@ def log_softmax(z):
     vectorizes, instead of ``n`` short reductions of ``k`` numbers (twice
     as fast for the seed's ``(256, 10)`` logits).
     """
+    return _log_softmax(checks.float_array("z", z, ndim=2))
+
+
+def _log_softmax(z):
+    """:func:`log_softmax` of a checked ``z`` (the cross-entropy's forward has checked it)."""
     zt = np.asarray(z).T.copy()         # a C-ordered (k, n) copy
     zt -= zt.max(axis=0)                # z - c
     zt -= np.log(np.exp(zt).sum(axis=0))
@@ -55,7 +65,7 @@ def softmax(z):
 
     Returns a ``(n, k)`` transposed view, as :func:`log_softmax`.
     """
-    zt = np.asarray(z).T.copy()
+    zt = checks.float_array("z", z, ndim=2).T.copy()
     zt -= zt.max(axis=0)
     e = np.exp(zt, out=zt)
     e /= e.sum(axis=0)
@@ -95,11 +105,8 @@ class SoftmaxCrossEntropy:
     """
 
     def __init__(self, label_smoothing=0.0, smoothing="book"):
-        eps = float(label_smoothing)
-        if not 0.0 <= eps < 1.0:
-            raise ValueError(f"label_smoothing must be in [0, 1), got label_smoothing={label_smoothing!r}")
-        if smoothing not in SMOOTHING:
-            raise ValueError(f"smoothing must be one of {SMOOTHING}, got smoothing={smoothing!r}")
+        eps = checks.probability("label_smoothing", label_smoothing)
+        smoothing = checks.choice("smoothing", smoothing, SMOOTHING)
         self.label_smoothing = eps
         self.smoothing = smoothing
 
@@ -117,11 +124,11 @@ class SoftmaxCrossEntropy:
     def forward(self, output, target):
         """output: (n, k) logits; target: (n,) integer labels in [0, k), or an (n, k)
         target distribution used as given (no smoothing added). Returns the mean loss."""
-        z = np.asarray(output)
+        z = check_output(output)
         if z.ndim != 2:
             raise ValueError(f"output must be logits of shape (n, k), got output.shape={z.shape}")
         n, k = z.shape
-        logp = log_softmax(z)
+        logp = _log_softmax(z)
         if np.ndim(target) == 2:
             return self._forward_soft(logp, target)
         y = check_labels(target, n, k)
@@ -138,10 +145,10 @@ class SoftmaxCrossEntropy:
         return float(loss) / n
 
     def _forward_soft(self, logp, target):
-        t = np.asarray(target)
+        t = checks.float_array("target", target, ndim=2)
         if t.shape != logp.shape:
             raise ValueError(f"a target distribution must have the output's shape {logp.shape}, got target.shape={t.shape}")
-        if not np.all(np.isfinite(t)) or t.min() < 0 or not np.allclose(t.sum(axis=1), 1.0, atol=1e-4):
+        if t.min() < 0 or not np.allclose(t.sum(axis=1), 1.0, atol=1e-4):
             raise ValueError("a target distribution must hold finite probabilities >= 0 summing to 1 per row")
         loss = -float(np.sum(t * logp, dtype=np.float64)) / logp.shape[0]
         self.p = np.exp(logp, out=logp)
@@ -180,8 +187,8 @@ class MSELoss:
 
     def forward(self, output, target):
         """output: (n, d); target: (n, d) (or (n,) when d == 1). Returns the mean squared error."""
-        out = np.asarray(output)
-        t = np.asarray(target)
+        out = check_output(output)
+        t = checks.float_array("target", target, min_ndim=1, allow_empty=True)
         if t.shape != out.shape:
             if out.ndim == 2 and out.shape[1] == 1 and t.shape == out.shape[:1]:
                 t = t[:, None]

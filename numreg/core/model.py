@@ -1,6 +1,8 @@
 """``Sequential``: layers applied in order, backward in reverse."""
 import numpy as np
 
+from . import checks
+
 from .module import Module
 
 
@@ -81,7 +83,7 @@ class Sequential(Module):
 
     def reseed(self, seed):
         """Re-draw every parameter and give every random layer a new generator, all from ``seed``."""
-        root = np.random.default_rng(seed)
+        root = checks.generator("seed", seed)
         for layer in self.layers:
             if hasattr(layer, "reset_parameters"):
                 layer.reset_parameters(root)

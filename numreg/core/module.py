@@ -1,6 +1,8 @@
 """The base class every layer derives from."""
 import numpy as np
 
+from . import checks
+
 
 class Module:
     """Base of layers and models: the ``forward``/``backward`` pair.
@@ -8,7 +10,7 @@ class Module:
     A subclass implements ``forward(x)``, keeping exactly what its
     ``backward`` needs, and ``backward(dy) -> dx``, which adds its
     parameters' gradients into ``Parameter.grad`` and returns the gradient
-    with respect to its input. ``__call__`` is ``forward``, as in PyTorch.
+    with respect to its input. ``__call__`` is ``forward``, as in PyTorch, after checking its input (finite real numbers).
 
     Attributes
     ----------
@@ -33,7 +35,13 @@ class Module:
         self.backward(dy)
 
     def __call__(self, x):
-        return self.forward(x)
+        """``forward(x)`` after checking ``x``: an array of finite real numbers, at least one example.
+
+        ``forward`` itself is the unchecked inner step (a container passes
+        each layer the previous one's output), so calling a model as
+        ``model(x)`` checks the data once, where they enter.
+        """
+        return self.forward(checks.float_array("x", x, min_ndim=1))
 
     # -- the module tree: a container names its parts, everything else is derived ----------
 
@@ -98,13 +106,15 @@ class Module:
         differs (e.g. a checkpoint of another architecture). Values are cast
         to the parameters' dtype.
         """
+        if not isinstance(state, dict):
+            raise checks.type_error("state", "a dict {name: array} from state_dict()", state)
         own = dict(self.named_parameters())
         missing = sorted(set(own) - set(state))
         extra = sorted(set(state) - set(own))
         if missing or extra:
             raise ValueError(f"state does not match the model: missing keys {missing}, unexpected keys {extra}")
         for name, p in own.items():
-            v = np.asarray(state[name])
+            v = checks.float_array(f"state[{name!r}]", state[name], allow_empty=True)
             if v.shape != p.data.shape:
                 raise ValueError(f"state[{name!r}] has shape {v.shape}, the model's parameter has {p.data.shape}")
         for name, p in own.items():
@@ -113,7 +123,7 @@ class Module:
 
     def train(self, mode=True):
         """Switch to training mode (``mode=False``: evaluation mode), with every part. Returns self."""
-        self.training = bool(mode)
+        self.training = checks.flag("mode", mode)
         for child in self.children():
             child.train(mode)
         return self
@@ -124,6 +134,7 @@ class Module:
 
     def astype(self, dtype):
         """Convert the parameters to ``dtype`` in place (float64 for gradient checks). Returns self."""
+        dtype = checks.float_dtype("dtype", dtype)
         if self.named_children():
             for child in self.children():
                 child.astype(dtype)

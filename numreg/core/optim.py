@@ -16,19 +16,15 @@ PyTorch, which decays every parameter in a group unless told otherwise.
 """
 import numpy as np
 
+from . import checks
 from .parameter import Parameter
 
 
 def _check_lr(lr):
-    if not (isinstance(lr, (int, float, np.floating)) and np.isfinite(lr) and lr > 0):
-        raise ValueError(f"learning rate must be a positive number, got lr={lr!r}")
-    return float(lr)
+    return checks.positive("lr", lr)
 
 
-def _check_nonneg(name, v):
-    if not (isinstance(v, (int, float, np.floating)) and np.isfinite(v) and v >= 0):
-        raise ValueError(f"{name} must be a number >= 0, got {name}={v!r}")
-    return float(v)
+_check_nonneg = checks.nonnegative
 
 
 def _address(a):
@@ -159,8 +155,10 @@ class Optimizer:
 
     def load_state_dict(self, state):
         """Restore what ``state_dict()`` returned (shapes must match)."""
-        self.t = int(state["t"])
-        self.lr = float(state["lr"])
+        if not isinstance(state, dict) or not {"t", "lr"} <= set(state):
+            raise checks.type_error("state", "a dict from state_dict() (with 't', 'lr' and the buffers)", state)
+        self.t = checks.integer("state['t']", state["t"], low=0)
+        self.lr = checks.positive("state['lr']", state["lr"])
         for name in self._buffers():
             bufs = getattr(self, name)
             for i, a in enumerate(bufs):
@@ -202,12 +200,10 @@ class SGD(Optimizer):
 
     def __init__(self, params, lr, momentum=0.0, nesterov=False, weight_decay=0.0):
         super().__init__(params, lr)
-        self.momentum = _check_nonneg("momentum", momentum)
-        if self.momentum >= 1:
-            raise ValueError(f"momentum must be in [0, 1), got momentum={momentum!r}")
+        self.momentum = checks.probability("momentum", momentum)
+        self.nesterov = checks.flag("nesterov", nesterov)
         if nesterov and self.momentum == 0:
             raise ValueError("nesterov=True needs momentum > 0, got momentum=0")
-        self.nesterov = bool(nesterov)
         self.weight_decay = _check_nonneg("weight_decay", weight_decay)
         self.v = self._zeros() if self.momentum else []
 
@@ -253,11 +249,8 @@ class Adam(Optimizer):
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
         super().__init__(params, lr)
-        b1, b2 = betas
-        for name, b in (("betas[0]", b1), ("betas[1]", b2)):
-            if not 0.0 <= b < 1.0:
-                raise ValueError(f"{name} must be in [0, 1), got {name}={b!r}")
-        self.betas = (float(b1), float(b2))
+        b1, b2 = checks.pair("betas", betas, "a pair (beta1, beta2)")
+        self.betas = (checks.probability("betas[0]", b1), checks.probability("betas[1]", b2))
         self.eps = _check_nonneg("eps", eps)
         self.weight_decay = _check_nonneg("weight_decay", weight_decay)
         self.m = self._zeros()

@@ -1,6 +1,8 @@
 """A trainable array and its gradient."""
 import numpy as np
 
+from . import checks
+
 
 class Parameter:
     """A trainable array with its gradient.
@@ -32,10 +34,10 @@ class Parameter:
     __slots__ = ("data", "grad", "name", "regularized")
 
     def __init__(self, data, name="", regularized=True):
-        self.data = np.asarray(data)
+        self.data = checks.float_array("data", data, allow_empty=True)
         self.grad = np.zeros_like(self.data)
-        self.name = str(name)
-        self.regularized = bool(regularized)
+        self.name = checks.instance("name", name, str, "a string")
+        self.regularized = checks.flag("regularized", regularized)
 
     @property
     def shape(self):
@@ -55,7 +57,7 @@ class Parameter:
 
     def astype(self, dtype):
         """Convert ``data`` and ``grad`` to ``dtype`` in place (no-op if equal)."""
-        dtype = np.dtype(dtype)
+        dtype = checks.float_dtype("dtype", dtype)
         if self.data.dtype != dtype:
             self.data = self.data.astype(dtype)
             self.grad = self.grad.astype(dtype)

@@ -5,6 +5,7 @@ his networks with Rprop; this is that optimizer.
 """
 import numpy as np
 
+from . import checks
 from .optim import Optimizer
 
 
@@ -35,11 +36,13 @@ class Rprop(Optimizer):
 
     def __init__(self, params, lr=0.01, etas=(0.5, 1.2), step_sizes=(1e-6, 50)):
         super().__init__(params, lr)
-        em, ep = etas
-        if not (0.0 < em < 1.0 < ep and np.isfinite(ep)):
+        em, ep = checks.pair("etas", etas, "a pair (eta_minus, eta_plus)")
+        em, ep = checks.real("etas[0]", em), checks.real("etas[1]", ep)
+        if not (0.0 < em < 1.0 < ep):
             raise ValueError(f"etas must satisfy 0 < eta_minus < 1 < eta_plus, got etas={etas!r}")
-        smin, smax = step_sizes
-        if not (0.0 < smin < smax and np.isfinite(smax)):
+        smin, smax = checks.pair("step_sizes", step_sizes, "a pair (step_min, step_max)")
+        smin, smax = checks.real("step_sizes[0]", smin), checks.real("step_sizes[1]", smax)
+        if not (0.0 < smin < smax):
             raise ValueError(f"step_sizes must satisfy 0 < step_min < step_max, got step_sizes={step_sizes!r}")
         self.etas = (float(em), float(ep))
         self.step_sizes = (float(smin), float(smax))

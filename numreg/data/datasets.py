@@ -1,4 +1,5 @@
 """One entry point for the three data sets by name, at a chosen size."""
+from ..core import checks
 from .fontdigits import load_font_digits
 from .mnist import load_fashion_mnist, load_mnist
 from .split import subsample
@@ -23,8 +24,11 @@ def load_dataset(name="font-digits", n_train=None, n_test=None, seed=0, root=Non
     root, download
         Passed to ``load_mnist`` / ``load_fashion_mnist``.
     """
-    if name not in NAMES:
-        raise ValueError(f"name must be one of {NAMES}, got name={name!r}")
+    name = checks.choice("name", name, NAMES)
+    n_train = checks.optional(checks.count, "n_train", n_train)
+    n_test = checks.optional(checks.count, "n_test", n_test)
+    root = checks.optional(checks.path, "root", root)
+    download = checks.flag("download", download)
     if name == "font-digits":
         return load_font_digits(n_train=n_train or 60000, n_test=n_test or 10000, seed=seed)
     loader = load_mnist if name == "mnist" else load_fashion_mnist

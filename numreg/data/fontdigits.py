@@ -39,7 +39,6 @@ larger set are the images of the smaller set of size ``k``.
 """
 import functools
 import hashlib
-import numbers
 import os
 import warnings
 from concurrent.futures import ThreadPoolExecutor
@@ -47,6 +46,7 @@ from concurrent.futures import ThreadPoolExecutor
 import matplotlib
 import numpy as np
 
+from ..core import checks
 from ..image import inverse_matrix, warp
 from ..files import atomic_write
 from .glyphs import _CANVAS, FONTS, _available_fonts, font_templates
@@ -122,10 +122,11 @@ def load_font_digits(n_train=60000, n_test=10000, seed=0, cache=True):
     >>> X.shape, X.dtype, y[:5]                 # doctest: +SKIP
     ((1000, 28, 28), dtype('float32'), array([...]))
     """
-    for name, value in (("n_train", n_train), ("n_test", n_test), ("seed", seed)):
-        if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 0:
-            raise ValueError(f"{name} must be an integer >= 0, got {name}={value!r}")
-    n_train, n_test, seed = int(n_train), int(n_test), int(seed)
+    n_train, n_test = checks.integer("n_train", n_train, low=0), checks.integer("n_test", n_test, low=0)
+    seed = checks.integer("seed", seed, low=0)
+    cache = checks.flag("cache", cache)
+    for name, n in (("n_train", n_train), ("n_test", n_test)):
+        checks.allocation(name, n, n, SIZE, SIZE, itemsize=4)
     fonts = _available_fonts()
     path = cache_dir() / _cache_name(n_train, n_test, seed, fonts) if cache else None
     arrays = _read_cache(path, n_train, n_test) if path is not None else None

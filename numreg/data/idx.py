@@ -21,6 +21,7 @@ import zlib
 
 import numpy as np
 
+from ..core import checks
 from ..files import atomic_write
 
 __all__ = ["load_idx", "save_idx", "IDX_TYPES"]
@@ -103,7 +104,7 @@ def load_idx(path):
     >>> images.shape, images.dtype                         # doctest: +SKIP
     ((60000, 28, 28), dtype('uint8'))
     """
-    name = str(os.fspath(path))
+    name = checks.path("path", path)
     with _open(path) as f:
         start = _read_at_most(f, 4, name)
         if len(start) == 0:
@@ -161,10 +162,11 @@ def save_idx(path, array):
         If ``array`` has another dtype, no dimension or more than 255, or a
         dimension that does not fit in 32 bits.
     """
-    arr = np.asarray(array)
+    path = checks.path("path", path)
+    arr = checks.numbers_array("array", array)
     native = arr.dtype.newbyteorder("=")
     if native not in _CODES:
-        raise ValueError(f"array dtype {arr.dtype} cannot be stored in IDX; use one of "
+        raise ValueError(f"array of dtype {arr.dtype} cannot be stored in IDX; use one of "
                          f"{', '.join(dt.newbyteorder('=').name for dt in IDX_TYPES.values())}")
     if not 1 <= arr.ndim <= 255:
         raise ValueError(f"array must have 1 to 255 dimensions for IDX, got ndim={arr.ndim}")

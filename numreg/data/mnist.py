@@ -34,6 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..core import checks
 from ..files import atomic_write
 from .idx import load_idx
 
@@ -237,6 +238,11 @@ def _find(name, root):
 # -- loading ---------------------------------------------------------------------
 
 def _load(name, root, download, base_url, checksums, timeout):
+    root = checks.optional(checks.path, "root", root)
+    download = checks.flag("download", download)
+    base_url = checks.optional(checks.instance, "base_url", base_url, str, "a URL (a str)")
+    checksums = checks.optional(checks.instance, "checksums", checksums, dict, "a dict {file name: SHA-256}")
+    timeout = checks.positive("timeout", timeout)
     paths, report = _find(name, root)
     if paths is None:
         if not download:

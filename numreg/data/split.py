@@ -5,16 +5,16 @@ training data; the small-data experiments of the chapter need balanced
 subsets; training needs shuffled mini-batches. Everything here is driven by
 ``numpy.random.default_rng`` so a seed gives the same split every time.
 """
-import numbers
-
 import numpy as np
+
+from ..core import checks
 
 __all__ = ["train_valid_split", "batches", "subsample"]
 
 
 def _check_pair(X, y):
-    X = np.asarray(X)
-    y = np.asarray(y)
+    X = checks.finite("X", checks.numbers_array("X", X))
+    y = checks.finite("y", checks.numbers_array("y", y))
     if X.ndim == 0 or y.ndim == 0:
         raise ValueError(f"X and y must be arrays with one example per row, got "
                          f"X of shape {X.shape} and y of shape {y.shape}")
@@ -60,14 +60,12 @@ def train_valid_split(X, y, valid_fraction=0.2, seed=None):
     (3, 2)
     """
     X, y = _check_pair(X, y)
-    if (not isinstance(valid_fraction, numbers.Real) or isinstance(valid_fraction, bool)
-            or not 0 < valid_fraction < 1):
-        raise ValueError(f"valid_fraction must be a number in (0, 1), got valid_fraction={valid_fraction!r}")
+    valid_fraction = checks.probability("valid_fraction", valid_fraction, allow_zero=False)
     n = len(X)
     if n < 2:
         raise ValueError(f"need at least 2 examples to split, got len(X)={n}")
     n_valid = min(max(int(round(valid_fraction * n)), 1), n - 1)
-    perm = np.random.default_rng(seed).permutation(n)
+    perm = checks.generator("seed", seed).permutation(n)
     valid, train = perm[:n_valid], perm[n_valid:]
     return (X[train], y[train]), (X[valid], y[valid])
 
@@ -102,11 +100,11 @@ def batches(X, y, batch_size, shuffle=True, rng=None):
     ValueError
         If ``batch_size`` is not an integer >= 1 or ``len(X) != len(y)``.
     """
-    if (not isinstance(batch_size, numbers.Integral) or isinstance(batch_size, bool)
-            or batch_size < 1):
-        raise ValueError(f"batch_size must be an integer >= 1, got {batch_size!r}")
+    batch_size = checks.count("batch_size", batch_size)
+    shuffle = checks.flag("shuffle", shuffle)
+    rng = checks.seed("rng", rng)
     X, y = _check_pair(X, y)
-    return _batches(X, y, int(batch_size), shuffle, rng)
+    return _batches(X, y, batch_size, shuffle, rng)
 
 
 def _batches(X, y, batch_size, shuffle, rng):
@@ -114,7 +112,7 @@ def _batches(X, y, batch_size, shuffle, rng):
     # not at the first next().
     n = len(X)
     if shuffle:
-        order = np.random.default_rng(rng).permutation(n)
+        order = checks.generator("rng", rng).permutation(n)
         for start in range(0, n, batch_size):
             idx = order[start:start + batch_size]
             yield X[idx], y[idx]
@@ -161,9 +159,9 @@ def subsample(X, y, n, seed=None, stratified=True):
     """
     X, y = _check_pair(X, y)
     N = len(X)
-    if not isinstance(n, numbers.Integral) or isinstance(n, bool) or not 0 <= n <= N:
-        raise ValueError(f"n must be an integer in [0, {N}] (the number of examples), got {n!r}")
-    rng = np.random.default_rng(seed)
+    n = checks.integer("n", n, low=0, high=N)   # at most the number of examples
+    stratified = checks.flag("stratified", stratified)
+    rng = checks.generator("seed", seed)
     if not stratified:
         idx = rng.choice(N, size=int(n), replace=False)
         return X[idx], y[idx]

@@ -1,9 +1,8 @@
 """Synthetic data for the figures and experiments of §7.1-7.2.
 """
-import numbers
-
 import numpy as np
 
+from ..core import checks
 from ..core.checks import nonnegative, float_vector
 
 
@@ -35,19 +34,17 @@ def make_correlated_regression(n=100, d=8, rho=0.8, noise=1.0, w_true=None, seed
     y : ndarray, (n,), float64
     w_true : ndarray, (d,)
     """
-    if not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"n must be a positive integer, got n={n!r}")
-    if not isinstance(d, (int, np.integer)) or d < 1:
-        raise ValueError(f"d must be a positive integer, got d={d!r}")
-    if not (isinstance(rho, numbers.Real) and -1 < rho < 1):
-        raise ValueError(f"rho must be in (-1, 1), got rho={rho!r}")
+    n, d = checks.count("n", n), checks.count("d", d)
+    checks.allocation("n * d", (n, d), n, d)
+    checks.allocation("d", d, d, d)
+    rho = checks.real("rho", rho, low=-1.0, high=1.0, low_open=True, high_open=True)
     noise = nonnegative("noise", noise)
     if w_true is None:
         base = np.array([3.0, 1.5, 0.0, 0.0, 2.0, 0.0, 0.0, 0.0])
         w_true = np.zeros(d)
         w_true[:min(d, 8)] = base[:d]
     w_true = float_vector("w_true", w_true, d, "d")
-    rng = np.random.default_rng(seed)
+    rng = checks.generator("seed", seed)
     idx = np.arange(d)
     Sigma = float(rho) ** np.abs(idx[:, None] - idx[None, :])
     L = np.linalg.cholesky(Sigma)

@@ -1,6 +1,7 @@
 """An augmentation grid: one image under many random transformations (§7.4)."""
 import numpy as np
 
+from ..core import checks
 from .style import new_figure
 
 
@@ -46,7 +47,8 @@ def augmentation_grid(image, augmentations=None, n=6, seed=0, image_shape=None, 
     -------
     matplotlib.figure.Figure
     """
-    img = np.asarray(image, dtype=np.float32)
+    img = checks.float_array("image", image, ndim=(1, 2, 3), dtype=np.float32)
+    image_shape = checks.optional(checks.image_shape, "image_shape", image_shape)
     if img.ndim == 3 and img.shape[0] == 1:
         img = img[0]
     if img.ndim == 1:
@@ -55,14 +57,22 @@ def augmentation_grid(image, augmentations=None, n=6, seed=0, image_shape=None, 
             if side * side != img.size:
                 raise ValueError(f"a flat image of {img.size} pixels is not square: give image_shape=(H, W)")
             image_shape = (side, side)
+        if img.size != image_shape[0] * image_shape[1]:
+            raise ValueError(f"image of {img.size} pixels does not match image_shape={image_shape}")
         img = img.reshape(image_shape)
-    if img.ndim != 2:
+    if img.ndim != 2 or (image_shape is not None and img.shape != image_shape):
         raise ValueError(f"image must be one image (H, W), (1, H, W) or flat, got image.shape={np.shape(image)}")
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"n must be a positive integer, got n={n!r}")
+    n = checks.count("n", n)
+    checks.allocation("n", n, n, *img.shape, itemsize=4)
+    checks.optional(checks.instance, "title", title, str, "None or a str")
+    cmap = checks.instance("cmap", cmap, str, "a matplotlib colour map name such as 'gray_r'")
+    if augmentations is not None and not isinstance(augmentations, dict):
+        raise checks.type_error("augmentations", "None or a dict {row label: augment}", augmentations)
     augs = default_augmentations(seed) if augmentations is None else dict(augmentations)
     if not augs:
         raise ValueError("augmentations must name at least one transformation")
+    for label, aug in augs.items():
+        checks.function(f"augmentations[{label!r}]", aug, "a function augment(batch) -> batch")
     batch = np.repeat(img[None], n, axis=0)
     rows = len(augs)
     fig, axes = new_figure(rows, n + 1, width=1.0 * (n + 1) + 1.8, height=1.05 * rows + 0.5)

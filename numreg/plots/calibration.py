@@ -1,6 +1,7 @@
 """Reliability diagram: accuracy against confidence, the picture behind the expected calibration error."""
 
-from .style import PALETTE, new_figure
+from ..core import checks
+from .style import PALETTE, figure_and_axes
 
 _MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
 
@@ -43,11 +44,11 @@ def reliability_diagram(probs, y, n_bins=15, ax=None, title=None):
     models = probs if many else {"model": probs}
     if not models:
         raise ValueError("probs must hold at least one array of probabilities")
-    if ax is None:
-        fig, (ax, ax_count) = new_figure(2, 1, width=5.2, height=5.6, sharex=True,
-                                         gridspec_kw={"height_ratios": [3, 1]})
-    else:
-        fig, ax_count = ax.figure, None
+    n_bins = checks.count("n_bins", n_bins)
+    new = ax is None
+    fig, ax = figure_and_axes(ax, title, nrows=2, ncols=1, width=5.2, height=5.6, sharex=True,
+                              gridspec_kw={"height_ratios": [3, 1]})
+    ax, ax_count = ax if new else (ax, None)
     ax.plot([0, 1], [0, 1], color="0.4", linestyle=":", label="perfect calibration")
     width = 1.0 / n_bins
     for j, (name, p) in enumerate(models.items()):

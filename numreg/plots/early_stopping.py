@@ -1,8 +1,9 @@
 """The book's Figure 7.4: early stopping against L2 regularization on a quadratic (§7.8, Eq. 7.40-7.45)."""
 import numpy as np
 
+from ..core import checks
 from .. import analysis
-from .style import PALETTE, new_figure
+from .style import PALETTE, figure_and_axes, new_figure
 
 #: The default problem: a Hessian with one steep and one shallow direction, rotated,
 #: and the unregularized minimum up and to the right of the origin, as in the book's figure.
@@ -51,13 +52,12 @@ def early_stopping_vs_l2(H=None, w_star=None, epsilon=0.1, tau=10, ax=None):
     ----------
     Goodfellow, Bengio & Courville (2016), *Deep Learning*, §7.8, Figure 7.4, Eq. 7.40-7.45.
     """
-    H = DEFAULT_H if H is None else np.asarray(H, dtype=np.float64)
-    w_star = DEFAULT_W_STAR if w_star is None else np.asarray(w_star, dtype=np.float64)
+    H = DEFAULT_H if H is None else checks.float_array("H", H, dtype=np.float64)
+    w_star = DEFAULT_W_STAR if w_star is None else checks.float_array("w_star", w_star, dtype=np.float64)
     if H.shape != (2, 2) or w_star.shape != (2,):
         raise ValueError(f"the figure is drawn in 2-D: H must be (2, 2) and w_star (2,), "
                          f"got H.shape={H.shape}, w_star.shape={w_star.shape}")
-    if isinstance(tau, bool) or not isinstance(tau, (int, np.integer)) or tau < 1:
-        raise ValueError(f"tau must be an integer >= 1, got tau={tau!r}")
+    tau = checks.count("tau", tau)
     path = analysis.early_stopping_trajectory(H, w_star, epsilon, np.arange(tau + 1))   # (tau+1, 2)
     alpha = analysis.early_stopping_alpha(epsilon, tau)
     w_tilde = analysis.l2_shrinkage(H, w_star, alpha)
@@ -68,8 +68,11 @@ def early_stopping_vs_l2(H=None, w_star=None, epsilon=0.1, tau=10, ax=None):
     if ax is None:
         fig, axes = new_figure(1, 2, width=10.0, height=4.6, sharex=True, sharey=True)
     else:
-        axes = list(ax)
-        fig = axes[0].figure
+        axes = checks.sequence("ax", ax, "None or two matplotlib Axes")
+        if len(axes) != 2:
+            raise checks.value_error("ax", "None or two matplotlib Axes", ax)
+        fig, _ = figure_and_axes(axes[0], None)
+        figure_and_axes(axes[1], None)
     pad = 0.6
     lo = np.minimum(0.0, w_star.min()) - pad
     hi = np.maximum(0.0, w_star.max()) + pad

@@ -2,6 +2,7 @@
 number of members next to v/k + (k-1)c/k, and error under FGSM attack against epsilon."""
 import numpy as np
 
+from ..core import checks
 from .style import PALETTE, figure_and_axes, new_figure
 
 __all__ = ["cluster_centers", "bagging_curve", "adversarial_curves"]
@@ -25,9 +26,17 @@ def cluster_centers(centers, shape=(28, 28), labels=None, ncols=10, title=None):
     -------
     matplotlib.figure.Figure
     """
-    centers = np.asarray(centers)
+    centers = checks.float_array("centers", centers, min_ndim=2)
+    shape = checks.image_shape("shape", shape)
+    if int(np.prod(centers.shape[1:])) != shape[0] * shape[1]:
+        raise ValueError(f"centers of shape {centers.shape} are not images of shape={shape}")
     k = len(centers)
-    ncols = max(1, min(ncols, k))
+    if labels is not None:
+        lab = checks.numbers_array("labels", labels)
+        if lab.shape != (k,) or lab.dtype.kind not in "iu" or (k and lab.min() < -1):
+            raise checks.value_error("labels", f"one integer label (-1: none) per center ({k})", labels)
+    checks.optional(checks.instance, "title", title, str, "None or a str")
+    ncols = max(1, min(checks.count("ncols", ncols), k))
     nrows = -(-k // ncols)
     fig, axes = new_figure(nrows, ncols, width=1.1 * ncols, height=1.25 * nrows + (0.3 if title else 0))
     axes = np.atleast_1d(axes).ravel()
@@ -63,8 +72,15 @@ def bagging_curve(ks, ensemble_sq_error, v, c, member_sq_error=None, ax=None, ti
     -------
     matplotlib.figure.Figure
     """
-    fig, ax = figure_and_axes(ax)
-    ks = np.asarray(ks, dtype=float)
+    fig, ax = figure_and_axes(ax, title)
+    ks = checks.float_array("ks", ks, ndim=1)
+    ensemble_sq_error = checks.float_array("ensemble_sq_error", ensemble_sq_error, ndim=1)
+    if len(ensemble_sq_error) != len(ks):
+        raise ValueError(f"ensemble_sq_error must hold one value per k ({len(ks)}), "
+                         f"got ensemble_sq_error.shape={ensemble_sq_error.shape}")
+    v, c = checks.nonnegative("v", v), checks.nonnegative("c", c)
+    if member_sq_error is not None:
+        member_sq_error = checks.float_array("member_sq_error", member_sq_error, ndim=1)
     grid = np.linspace(1, ks.max(), 200)
     ax.plot(grid, v / grid + (grid - 1) * c / grid, color=PALETTE[0], label="v/k + (k-1)c/k (§7.11)")
     ax.plot(ks, ensemble_sq_error, "o", color=PALETTE[1], label="ensemble, measured")
@@ -96,7 +112,13 @@ def adversarial_curves(epsilons, errors, ax=None, title=None):
     -------
     matplotlib.figure.Figure
     """
-    fig, ax = figure_and_axes(ax)
+    fig, ax = figure_and_axes(ax, title)
+    epsilons = checks.float_array("epsilons", epsilons, ndim=1)
+    if not isinstance(errors, dict) or not errors:
+        raise checks.type_error("errors", "a non-empty dict {name: errors, one per epsilon}", errors)
+    for name, err in errors.items():
+        if checks.float_array(f"errors[{name!r}]", err, ndim=1).shape != epsilons.shape:
+            raise ValueError(f"errors[{name!r}] must hold one error per epsilon ({len(epsilons)})")
     markers = "osD^v<>"
     for i, (name, err) in enumerate(errors.items()):
         ax.plot(epsilons, err, marker=markers[i % len(markers)], color=PALETTE[i % len(PALETTE)], label=name)

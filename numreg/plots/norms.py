@@ -6,6 +6,7 @@ model), never drawn by hand; each function returns a
 """
 import numpy as np
 
+from ..core import checks
 from .. import analysis
 from ..core.checks import float_vector, hessian, nonnegative, regression_data
 from ..core.module import Module
@@ -57,10 +58,8 @@ def figure_7_1(H=((0.5, 0.0), (0.0, 4.0)), w_star=(2.0, 1.5), alpha=1.0, kinds=K
         raise ValueError(f"H must be positive definite for closed contours, got eigenvalues {lam}")
     w_star = float_vector("w_star", w_star, 2)
     alpha = nonnegative("alpha", alpha)
-    kinds = list(kinds)
-    for k in kinds:
-        if k not in KINDS:
-            raise ValueError(f"kinds must hold names from {KINDS}, got {k!r}")
+    kinds = [checks.choice(f"kinds[{i}]", k, KINDS) for i, k in enumerate(checks.sequence("kinds", kinds))]
+    n_levels = checks.count("n_levels", n_levels)
     if not kinds:
         raise ValueError("kinds is empty: nothing to draw")
     fig, axes = new_figure(1, len(kinds), width=5.2 * len(kinds), height=5.0)
@@ -152,7 +151,10 @@ def regularization_path(X=None, y=None, alphas=None, w_true=None, n_alphas=60):
         Two panels (lasso, ridge), each titled with the fraction of the
         path's coefficients that are exactly 0.
     """
+    n_alphas = checks.count("n_alphas", n_alphas, low=2)
     if X is None:
+        if y is not None or w_true is not None:
+            raise ValueError("y and w_true go with X: give X too, or none of them")
         X, y, w_true = analysis.make_correlated_regression(n=100, d=8, rho=0.8, seed=0)
     X, y = regression_data(X, y)
     d = X.shape[1]
@@ -164,7 +166,7 @@ def regularization_path(X=None, y=None, alphas=None, w_true=None, n_alphas=60):
         lam_max = float(np.linalg.eigvalsh(2 * X.T @ X).max())
         a_l2 = np.geomspace(1e3 * lam_max, 1e-3 * lam_max, n_alphas)
     else:
-        a_l1 = a_l2 = np.asarray(alphas, dtype=np.float64)
+        a_l1 = a_l2 = checks.float_array("alphas", alphas, ndim=1, dtype=np.float64)
         if a_l1.ndim != 1 or a_l1.size == 0 or np.any(~np.isfinite(a_l1)) or np.any(a_l1 <= 0):
             raise ValueError(f"alphas must be a non-empty vector of positive numbers (log axis), got alphas={alphas!r}")
     paths = {"L1 (lasso)": np.array([analysis.lasso(X, y, a) for a in a_l1]),
@@ -232,8 +234,9 @@ def weight_histograms(weights, bins=101, range=None, log=True):
     """
     if not isinstance(weights, dict) or not weights:
         raise ValueError(f"weights must be a non-empty dict name -> model or arrays, got {type(weights).__name__}")
-    if not isinstance(bins, (int, np.integer)) or bins < 1:
-        raise ValueError(f"bins must be a positive integer, got bins={bins!r}")
+    bins = checks.count("bins", bins)
+    log = checks.flag("log", log)
+    range = checks.optional(checks.interval, "range", range)
     flat = {name: _weights_of(obj, name) for name, obj in weights.items()}
     if range is None:
         m = max(float(np.max(np.abs(v))) for v in flat.values()) or 1.0

@@ -1,6 +1,8 @@
 """Accuracy against the strength of each corruption, one line per model (Tang & Eliasmith's comparison)."""
 import numpy as np
 
+from ..core import checks
+
 from .style import PALETTE, new_figure
 
 _MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
@@ -35,14 +37,17 @@ def robustness_curves(results, title=None, ncols=None):
 
     if isinstance(results, RobustnessTable):
         results = {"model": results}
-    if not results:
-        raise ValueError("results must hold at least one RobustnessTable")
+    if not isinstance(results, dict) or not results:
+        raise checks.type_error("results", "a RobustnessTable or a non-empty dict {name: RobustnessTable}", results)
+    for name, table in results.items():
+        checks.instance(f"results[{name!r}]", table, RobustnessTable, "a RobustnessTable")
+    checks.optional(checks.instance, "title", title, str, "None or a str")
     names = list(results)
     corruptions = [c for c in results[names[0]] if c != "clean"]
     if not corruptions:
         raise ValueError("results has no corruption besides 'clean'")
     k = len(corruptions)
-    ncols = min(k, 4) if ncols is None else int(ncols)
+    ncols = min(k, 4) if ncols is None else checks.count("ncols", ncols)
     nrows = -(-k // ncols)
     fig, axes = new_figure(nrows, ncols, width=3.2 * ncols + 0.4, height=2.9 * nrows + 0.6, sharey=True)
     axes = np.asarray(axes).reshape(nrows, ncols)       # new_figure squeezes a single panel

@@ -1,6 +1,9 @@
 """The seed notebook's figure: training and validation loss per epoch, with the early-stopping checkpoint."""
 import numpy as np
 
+from ..core import checks
+
+from ..training.history import History
 from .style import PALETTE, figure_and_axes
 
 
@@ -21,8 +24,10 @@ def loss_curves(history, ax=None, title=None):
     -------
     matplotlib.figure.Figure
     """
-    h = history.to_dict() if hasattr(history, "to_dict") else dict(history)
-    fig, ax = figure_and_axes(ax)
+    h = History.from_dict(history if isinstance(history, dict) else
+                          checks.has_methods("history", history, ("to_dict",), "a History (or its dict)").to_dict())
+    h = h.to_dict()
+    fig, ax = figure_and_axes(ax, title)
     epochs = np.arange(1, len(h["train_loss"]) + 1)
     ax.plot(epochs, h["train_loss"], color=PALETTE[0], label="training loss")
     if h.get("valid_loss"):

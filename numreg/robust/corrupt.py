@@ -29,6 +29,8 @@ import math
 
 import numpy as np
 
+from ..core import checks
+
 __all__ = ["occlude", "gaussian", "salt", "border", "CORRUPTIONS"]
 
 
@@ -62,13 +64,13 @@ def occlude(X, size, seed=None, value=None, image_shape=None, value_range=(0.0, 
     """
     x, img, flat = _images(X, image_shape)
     n, H, W = img.shape
-    size = _count("size", size, min(H, W), f"min(H, W) = {min(H, W)}")
+    size = checks.integer("size", size, low=0, high=min(H, W))
     lo, hi = _range(value_range)
-    fill = lo if value is None else float(value)
+    fill = lo if value is None else checks.real("value", value)
     out = img.copy()
     if size == 0 or n == 0:
         return out.reshape(x.shape)
-    rng = np.random.default_rng(seed)
+    rng = checks.generator("seed", seed)
     top = rng.integers(0, H - size + 1, n)
     left = rng.integers(0, W - size + 1, n)
     r = np.arange(H)[None, :, None]
@@ -100,11 +102,11 @@ def gaussian(X, std, seed=None, image_shape=None, value_range=(0.0, 1.0)):
         A corrupted copy, shape of ``X``.
     """
     x, img, flat = _images(X, image_shape)
-    s = _nonneg("std", std)
+    s = checks.nonnegative("std", std)
     lo, hi = _range(value_range)
     if s == 0:
         return x.copy()
-    rng = np.random.default_rng(seed)
+    rng = checks.generator("seed", seed)
     dt = np.float32 if x.dtype == np.float32 else np.float64
     out = rng.standard_normal(x.shape, dtype=dt)
     out *= dt(s)
@@ -135,9 +137,7 @@ def salt(X, fraction, seed=None, image_shape=None, value_range=(0.0, 1.0)):
         A corrupted copy, shape of ``X``.
     """
     x, img, flat = _images(X, image_shape)
-    f = _nonneg("fraction", fraction)
-    if f > 1:
-        raise ValueError(f"fraction must be in [0, 1], got fraction={fraction!r}")
+    f = checks.probability("fraction", fraction, allow_one=True)
     lo, hi = _range(value_range)
     n = len(x)
     rows = img.reshape(n, -1).copy()
@@ -145,7 +145,7 @@ def salt(X, fraction, seed=None, image_shape=None, value_range=(0.0, 1.0)):
     k = int(round(f * d))
     if k == 0 or n == 0:
         return rows.reshape(x.shape)
-    rng = np.random.default_rng(seed)
+    rng = checks.generator("seed", seed)
     # The k smallest of d uniform keys are a uniformly random k-subset of the pixels.
     keys = rng.random((n, d))
     chosen = np.argpartition(keys, k - 1, axis=1)[:, :k] if k < d else np.broadcast_to(np.arange(d), (n, d))
@@ -179,7 +179,7 @@ def border(X, width, seed=None, image_shape=None, value_range=(0.0, 1.0)):
     """
     x, img, flat = _images(X, image_shape)
     n, H, W = img.shape
-    width = _count("width", width, min(H, W) // 2, f"min(H, W) // 2 = {min(H, W) // 2}")
+    width = checks.integer("width", width, low=0, high=min(H, W) // 2)
     lo, hi = _range(value_range)
     out = img.copy()
     if width == 0 or n == 0:
@@ -187,7 +187,7 @@ def border(X, width, seed=None, image_shape=None, value_range=(0.0, 1.0)):
     r = np.arange(H)[:, None]
     c = np.arange(W)[None, :]
     frame = (r < width) | (r >= H - width) | (c < width) | (c >= W - width)      # (H, W)
-    rng = np.random.default_rng(seed)
+    rng = checks.generator("seed", seed)
     noise = rng.uniform(lo, hi, (n, int(frame.sum())))
     out[:, frame] = noise
     return out.reshape(x.shape)
@@ -207,13 +207,10 @@ CORRUPTIONS = {
 
 def _images(X, image_shape):
     """Return ``(x float array as given, x as (n, H, W) view, whether x is flat)``; validate shapes."""
-    x = np.asarray(X)
-    if x.dtype.kind != "f":
-        if x.dtype.kind not in "iub":
-            raise ValueError(f"X must hold numbers, got dtype {x.dtype}")
-        x = x.astype(np.float32)
+    x = checks.numbers_array("X", X)
+    x = checks.float_array("X", x, dtype=None if x.dtype.kind == "f" else np.float32)
     if x.ndim == 3:
-        if image_shape is not None and tuple(x.shape[1:]) != _shape(image_shape):
+        if image_shape is not None and tuple(x.shape[1:]) != checks.image_shape("image_shape", image_shape):
             raise ValueError(f"X of shape {x.shape} does not match image_shape={image_shape!r}")
         return x, x, False
     if x.ndim == 2:
@@ -223,7 +220,7 @@ def _images(X, image_shape):
                 raise ValueError(f"flat X of shape {x.shape} is not square: give image_shape=(H, W)")
             H = W = side
         else:
-            H, W = _shape(image_shape)
+            H, W = checks.image_shape("image_shape", image_shape)
             if H * W != x.shape[1]:
                 raise ValueError(f"X of shape {x.shape} does not match image_shape={image_shape!r}: "
                                  f"rows must have H*W = {H * W} values")
@@ -231,39 +228,8 @@ def _images(X, image_shape):
     raise ValueError(f"X must be images (n, H, W) or flat rows (n, H*W), got X of shape {x.shape}")
 
 
-def _shape(image_shape):
-    try:
-        H, W = (int(v) for v in image_shape)
-    except (TypeError, ValueError):
-        raise ValueError(f"image_shape must be a pair (H, W), got image_shape={image_shape!r}") from None
-    if H < 1 or W < 1:
-        raise ValueError(f"image_shape must be positive, got image_shape={image_shape!r}")
-    return H, W
-
-
-def _nonneg(name, v):
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number >= 0, got {name}={v!r}") from None
-    if not (f >= 0 and math.isfinite(f)):
-        raise ValueError(f"{name} must be a finite number >= 0, got {name}={v!r}")
-    return f
-
-
-def _count(name, v, largest, what):
-    if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 0:
-        raise ValueError(f"{name} must be an integer >= 0, got {name}={v!r}")
-    if v > largest:
-        raise ValueError(f"{name} must be at most {what}, got {name}={v!r}")
-    return int(v)
-
-
 def _range(value_range):
-    try:
-        lo, hi = (float(v) for v in value_range)
-    except (TypeError, ValueError):
-        raise ValueError(f"value_range must be a pair (lo, hi), got value_range={value_range!r}") from None
-    if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
-        raise ValueError(f"value_range must be finite with lo < hi, got value_range={value_range!r}")
+    lo, hi = checks.interval("value_range", value_range)
+    if lo == hi:
+        raise checks.value_error("value_range", "a pair (lo, hi) with lo < hi", value_range)
     return lo, hi

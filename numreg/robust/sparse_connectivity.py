@@ -19,6 +19,7 @@ Hubel & Wiesel (1959), receptive fields of single neurones in the cat's striate 
 """
 import numpy as np
 
+from ..core import checks
 from ..core.init import init_weights
 from ..core.layers import Linear
 
@@ -73,7 +74,7 @@ class SparseLinear(Linear):
     def __init__(self, in_features, out_features, mask, bias=True, init="pytorch", seed=None,
                  dtype=np.float32):
         super().__init__(in_features, out_features, bias=bias, init=init, seed=seed, dtype=dtype)
-        m = np.asarray(mask)
+        m = checks.numbers_array("mask", mask)
         if m.shape != (self.in_features, self.out_features):
             raise ValueError(f"mask must have the shape of W, (in_features, out_features) = "
                              f"({self.in_features}, {self.out_features}), got mask.shape={m.shape}")
@@ -90,7 +91,7 @@ class SparseLinear(Linear):
         self.fan_in = fan_in
         self._m = m.astype(dtype)
         self._Wm = None
-        self.reset_parameters(np.random.default_rng(seed))
+        self.reset_parameters(checks.generator("seed", seed))
 
     def reset_parameters(self, rng):
         """Re-draw ``W`` and ``b`` from ``rng`` with each unit's own fan-in; zero outside the mask."""
@@ -170,17 +171,11 @@ def local_mask(image_shape, out_features, field, seed=None):
     >>> m.shape, m.sum(axis=0).tolist()
     ((16, 2), [4, 4])
     """
-    try:
-        H, W = (int(v) for v in image_shape)
-    except (TypeError, ValueError):
-        raise ValueError(f"image_shape must be a pair (H, W), got image_shape={image_shape!r}") from None
-    if H < 1 or W < 1:
-        raise ValueError(f"image_shape must be positive, got image_shape={image_shape!r}")
-    if isinstance(out_features, bool) or not isinstance(out_features, (int, np.integer)) or out_features < 1:
-        raise ValueError(f"out_features must be a positive integer, got out_features={out_features!r}")
-    if isinstance(field, bool) or not isinstance(field, (int, np.integer)) or not 1 <= field <= min(H, W):
-        raise ValueError(f"field must be an integer in [1, min(H, W) = {min(H, W)}], got field={field!r}")
-    rng = np.random.default_rng(seed)
+    H, W = checks.image_shape("image_shape", image_shape)
+    out_features = checks.count("out_features", out_features)
+    checks.allocation("out_features", out_features, H * W, out_features, itemsize=1)
+    field = checks.count("field", field, high=min(H, W))
+    rng = checks.generator("seed", seed)
     top = rng.integers(0, H - field + 1, out_features)
     left = rng.integers(0, W - field + 1, out_features)
     r = np.arange(H)[:, None, None]

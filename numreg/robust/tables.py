@@ -16,6 +16,7 @@ is recorded.
 import numpy as np
 
 from .corrupt import CORRUPTIONS
+from ..core import checks
 from ..core.losses import check_labels
 from ..training import predict
 
@@ -131,8 +132,9 @@ def compare(tables, digits=4):
     -------
     str
     """
-    if not tables:
-        raise ValueError("tables must name at least one RobustnessTable")
+    digits = checks.integer("digits", digits, low=0, high=17)
+    if not isinstance(tables, dict) or not tables:
+        raise checks.value_error("tables", "a non-empty dict {name: RobustnessTable}", tables)
     names = list(tables)
     first = tables[names[0]]
     keys = [(c, lv) for c, lv, _ in first.rows()]

@@ -6,16 +6,17 @@ callbacks, the history and the counters, as one ``.npz`` (arrays) with a
 JSON ``meta`` entry (the rest). ``fit(resume=path)`` reads and checks all of
 it against the run before anything is touched.
 """
+import copy
 import json
 import os
+import warnings
 
 import numpy as np
 
 from ..files import load_npz, save_npz
+from . import resume
 from .history import History
-
-CHECKPOINT_FORMAT = "numreg.fit checkpoint"
-CHECKPOINT_VERSION = 1
+from .resume import CHECKPOINT_FORMAT, CHECKPOINT_VERSION
 
 
 def _split_arrays(obj, prefix, arrays):
@@ -30,21 +31,6 @@ def _split_arrays(obj, prefix, arrays):
     if isinstance(obj, np.generic):
         return obj.item()
     return obj
-
-
-def _join_arrays(obj, arrays):
-    """Inverse of :func:`_split_arrays`; ``KeyError`` if an array is missing."""
-    if isinstance(obj, dict):
-        if set(obj) == {"__array__"}:
-            return arrays[obj["__array__"]]
-        return {k: _join_arrays(v, arrays) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [_join_arrays(v, arrays) for v in obj]
-    return obj
-
-
-def _shapes(state):
-    return {k: tuple(np.shape(v)) for k, v in state.items()}
 
 
 class Checkpoint:
@@ -82,7 +68,8 @@ class Checkpoint:
             "epoch": state.epoch, "step": state.step, "stopped": bool(state.stop),
             "n_train": self.n, "batch_size": self.batch_size,
             "model": self.model.state_dict(),
-            "optimizer": {"class": type(self.optimizer).__name__, "state": self.optimizer.state_dict()},
+            "optimizer": {"class": type(self.optimizer).__name__, "state": self.optimizer.state_dict(),
+                          "hyper": resume.hyper_parameters(self.optimizer)},
             "last_good": last_good,
             "rng": self.rng.bit_generator.state,
             "generators": [g.bit_generator.state for g in self.model.generators()],
@@ -96,69 +83,56 @@ class Checkpoint:
         save_npz(path, arrays)
 
     def read(self, path, epochs):
-        """Load and check a checkpoint against this run; returns it. Touches nothing."""
+        """Load and check a checkpoint against this run; returns it, converted. Touches nothing.
+
+        Every entry is checked (:func:`numreg.training.resume.check`), then
+        loaded into copies of the run's objects: only a checkpoint that
+        loads completely is returned. Any fault is a ``ValueError`` naming
+        the file and what is wrong. When the optimizer's hyper-parameters
+        differ from the checkpoint's, a ``UserWarning`` says which: the
+        checkpoint's are restored (as ``torch.optim.Optimizer.load_state_dict``
+        does), so that the run goes on exactly as it would have.
+        """
         spath = os.fspath(path)
-
-        def fail(why):
-            raise ValueError(f"cannot resume from resume={spath!r}: {why}")
-
         if not os.path.exists(spath):
             raise FileNotFoundError(f"cannot resume from resume={spath!r}: no such file")
         arrays = load_npz(spath)               # ValueError if truncated or not an .npz
-        if "meta" not in arrays:
-            fail("not a checkpoint written by fit(checkpoint=...) (no 'meta' entry)")
         try:
-            tree = _join_arrays(json.loads(str(arrays["meta"])), arrays)
-        except (ValueError, KeyError, TypeError) as e:
-            fail(f"damaged checkpoint ({type(e).__name__}: {e})")
-        if not isinstance(tree, dict) or tree.get("format") != CHECKPOINT_FORMAT:
-            fail("not a checkpoint written by fit(checkpoint=...)")
-        if tree.get("version") != CHECKPOINT_VERSION:
-            fail(f"checkpoint version {tree.get('version')!r}, this numreg reads version {CHECKPOINT_VERSION}")
-        own = _shapes(self.model.state_dict())
-        for key in ("model", "last_good"):
-            theirs = _shapes(tree[key])
-            if theirs != own:
-                missing = sorted(set(own) - set(theirs))
-                extra = sorted(set(theirs) - set(own))
-                wrong = sorted(k for k in set(own) & set(theirs) if own[k] != theirs[k])
-                detail = "; ".join(filter(None, [
-                    f"missing parameters {missing}" if missing else "",
-                    f"unexpected parameters {extra}" if extra else "",
-                    ", ".join(f"{k} has shape {theirs[k]} in the checkpoint, {own[k]} in the model" for k in wrong)]))
-                fail(f"the checkpoint is of another architecture: {detail}")
-        opt = tree["optimizer"]
-        if opt["class"] != type(self.optimizer).__name__:
-            fail(f"the checkpoint's optimizer is {opt['class']}, this run's is {type(self.optimizer).__name__}")
-        mine, theirs = self.optimizer.state_dict(), opt["state"]
-        if set(mine) != set(theirs) or any(np.shape(mine[k]) != np.shape(theirs[k]) for k in mine):
-            fail(f"the optimizer state does not match: checkpoint {_shapes(theirs)}, this run {_shapes(mine)}")
-        gens = self.model.generators()
-        if len(tree["generators"]) != len(gens):
-            fail(f"the checkpoint has {len(tree['generators'])} model generators, the model {len(gens)}")
-        for g, st in zip(gens, tree["generators"]):
-            if st.get("bit_generator") != type(g.bit_generator).__name__:
-                fail(f"a model generator is {type(g.bit_generator).__name__}, the checkpoint's {st.get('bit_generator')}")
-        theirs = {k: len(v) for k, v in tree["extras"].items()}
-        mine = {k: len(v) for k, v in self.extras.items()}
-        if theirs != mine:
-            fail(f"the checkpoint has generators for {theirs}, this run for {mine} (augment, weight_noise, "
-                 f"adversarial)")
-        names = [c["class"] for c in tree["callbacks"]]
-        if names != [type(cb).__name__ for cb in self.stateful]:
-            fail(f"the checkpoint's stateful callbacks are {names}, "
-                 f"this run's {[type(cb).__name__ for cb in self.stateful]}")
-        if tree["n_train"] != self.n or tree["batch_size"] != self.batch_size:
-            fail(f"the checkpoint was trained on {tree['n_train']} examples in batches of {tree['batch_size']}, "
-                 f"this run has {self.n} in batches of {self.batch_size}")
-        if tree["epoch"] > epochs:
-            fail(f"the checkpoint is after epoch {tree['epoch']}, beyond epochs={epochs}")
+            tree = resume.check(self, arrays, epochs)
+            self._dry_run(tree)
+        except (ValueError, TypeError) as e:
+            raise ValueError(f"cannot resume from resume={spath!r}: {e}") from None
+        self._warn_if_hyper_parameters_differ(tree, spath)
         return tree
+
+    def _dry_run(self, tree):
+        """Apply ``tree`` to copies of the run's objects; any exception becomes a ``ValueError``."""
+        twin = copy.copy(self)
+        twin.model, twin.optimizer, twin.rng, twin.stateful, twin.extras = copy.deepcopy(
+            (self.model, self.optimizer, self.rng, self.stateful, self.extras))
+        state = type("State", (), {})()
+        state.history = History()
+        try:
+            twin.apply(tree, state)
+        except Exception as e:  # noqa: BLE001 -- whatever a state fails with, the run must not start
+            raise ValueError(f"it does not load ({type(e).__name__}: {e})") from None
+
+    def _warn_if_hyper_parameters_differ(self, tree, spath):
+        theirs = dict(tree["optimizer"]["hyper"], lr=tree["optimizer"]["state"]["lr"])
+        mine = {k: tuple(v) if isinstance(v, list) else v for k, v in resume.hyper_parameters(self.optimizer).items()}
+        differ = [f"{k}={mine[k]!r} -> {v!r}" for k, v in theirs.items() if k in mine and mine[k] != v]
+        if differ:
+            warnings.warn(f"resuming from {spath!r}: the optimizer's hyper-parameters differ from the checkpoint's "
+                          f"({', '.join(differ)}); the checkpoint's are restored, so that the run continues as it "
+                          f"would have (as torch's load_state_dict does). To train on with other values, start a "
+                          f"new run from the checkpoint's weights.", UserWarning, stacklevel=4)
 
     def apply(self, tree, state):
         """Load a checked checkpoint into the run; returns ``last_good``."""
         self.model.load_state_dict(tree["model"])
         self.optimizer.load_state_dict(tree["optimizer"]["state"])
+        for name, value in tree["optimizer"]["hyper"].items():
+            setattr(self.optimizer, name, value)
         self.rng.bit_generator.state = tree["rng"]
         for g, st in zip(self.model.generators(), tree["generators"]):
             g.bit_generator.state = st

@@ -3,6 +3,7 @@ import json
 
 import numpy as np
 
+from ..core import checks
 from ..files import save_json
 
 
@@ -85,15 +86,29 @@ class History:
 
     @classmethod
     def from_dict(cls, d):
+        """The History that :meth:`to_dict` described, every entry checked (ValueError/TypeError naming it).
+
+        Metrics are lists of numbers (NaN allowed: a diverged epoch's loss),
+        ``best_epoch``/``best_step``/``restored_epoch`` None or integers >= 0,
+        ``stop_reason`` a str, ``extra`` a dict of lists.
+        """
+        if not isinstance(d, dict):
+            raise checks.type_error("history", "a dict from History.to_dict()", d)
         h = cls()
         for m in cls.METRICS:
-            setattr(h, m, [float(v) for v in d.get(m, [])])
-        h.best_epoch = d.get("best_epoch")
-        h.best_step = d.get("best_step")
-        h.restored_epoch = d.get("restored_epoch")
-        h.stop_reason = d.get("stop_reason", "epochs")
-        for k, v in d.get("extra", {}).items():
-            setattr(h, k, list(v))
+            values = checks.sequence(f"history[{m!r}]", d.get(m, []))
+            setattr(h, m, [checks.real(f"history[{m!r}][{i}]", v, finite=False, allow_nan=True)
+                           for i, v in enumerate(values)])
+        for k in ("best_epoch", "best_step", "restored_epoch"):
+            setattr(h, k, checks.optional(checks.integer, f"history[{k!r}]", d.get(k), low=0))
+        h.stop_reason = checks.instance("history['stop_reason']", d.get("stop_reason", "epochs"), str, "a str")
+        extra = d.get("extra", {})
+        if not isinstance(extra, dict):
+            raise checks.type_error("history['extra']", "a dict of lists", extra)
+        for k, v in extra.items():
+            if not (isinstance(k, str) and k.isidentifier() and not k.startswith("_") and not hasattr(h, k)):
+                raise checks.value_error("history['extra']", "names of extra lists (not History's own)", k)
+            setattr(h, k, checks.sequence(f"history['extra'][{k!r}]", v))
         return h
 
     def save(self, path):

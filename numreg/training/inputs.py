@@ -6,39 +6,15 @@ callback and hook has the methods the loop will call, that the optimizer
 trains this model's parameters, and that the data are finite numbers of the
 model's dtype.
 """
-import numbers
 
 import numpy as np
 
-from ..core.losses import SoftmaxCrossEntropy, check_labels
+from ..core import checks
 from ..core.parameter import Parameter
 from .callbacks import Callback
-from .state import n_rows, rows
+from .state import model_input, rows, targets
 
 HOOKS = ("on_train_begin", "on_step_end", "on_epoch_end", "on_train_end")
-
-
-def count(name, value):
-    """An integer >= 1 (``epochs``, ``batch_size``), or ``ValueError`` naming it."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be an integer >= 1, got {name}={value!r}")
-    return int(value)
-
-
-def float_data(X, dtype, name):
-    """``X`` as an array of ``dtype`` with finite entries (the one allowed copy of the data set)."""
-    X = np.asarray(X)
-    if X.ndim < 2:
-        raise ValueError(f"{name} must be a batch of examples with at least 2 dimensions, got {name}.shape={X.shape}")
-    if X.dtype != dtype:
-        if not (np.issubdtype(X.dtype, np.number) or X.dtype == bool) or np.iscomplexobj(X):
-            raise ValueError(f"{name} must hold real numbers, got dtype {X.dtype}")
-        X = X.astype(dtype)
-    if not np.isfinite(X).all():
-        bad = np.argwhere(~np.isfinite(X.reshape(len(X), -1)))[0]
-        raise ValueError(f"{name} holds a non-finite value ({X.reshape(len(X), -1)[bad[0], bad[1]]}) "
-                         f"at example {bad[0]}: clean the data first")
-    return X
 
 
 def data_pair(pair, name, dtype, criterion, model, targets_optional=False):
@@ -48,42 +24,24 @@ def data_pair(pair, name, dtype, criterion, model, targets_optional=False):
     multi-output model such as ``MultiTask``), or -- with a ``train_step``
     that brings its own objective, ``targets_optional`` -- None.
     """
-    try:
-        X, y = pair
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be an (X, y) pair, got {type(pair).__name__}") from None
-    X = float_data(X, dtype, f"{name}[0] (X)")
-    if len(X) == 0:
-        raise ValueError(f"{name} is empty")
+    X, y = checks.pair(name, pair, "an (X, y) pair")
+    X, out = model_input(model, X, f"{name}[0] (X)", dtype)   # the one allowed copy of the data set
     if y is None:
         if not targets_optional:
             raise ValueError(f"{name}[1] (y) is None: targets are needed unless a train_step brings its objective")
         return X, None
-    y = type(y)(np.asarray(t) for t in y) if isinstance(y, (list, tuple)) else np.asarray(y)
-    if n_rows(y) != len(X) or (isinstance(y, (list, tuple)) and any(len(t) != len(X) for t in y)):
-        raise ValueError(f"{name}: X has {len(X)} examples but y has {n_rows(y)} labels (rows)")
-    was = model.training
-    out = model.eval().forward(X[:1])  # checks the input width (Linear raises ValueError)
-    model.train(was)
-    if isinstance(criterion, SoftmaxCrossEntropy) and isinstance(y, np.ndarray) and y.ndim == 1:
-        y = check_labels(y, len(X), out.shape[1], name=f"{name}[1] (y)")
-    return X, y
-
-
-def _has(obj, methods, name, what):
-    missing = [m for m in methods if not callable(getattr(obj, m, None))]
-    if missing:
-        raise TypeError(f"{name} must be {what} (with {', '.join(m + '()' for m in methods)}), "
-                        f"got {name}={obj!r}")
+    return X, targets(y, len(X), out, criterion, f"{name}[1] (y)")
 
 
 def extensions(model, criterion, optimizer, penalties, constraints, callbacks, augment, weight_noise, train_step):
-    """Check every object the loop will call, before the first step; returns them as lists."""
-    if isinstance(criterion, type) or not (callable(getattr(criterion, "forward", None))
-                                          and callable(getattr(criterion, "backward", None))):
-        raise TypeError(f"criterion must be a loss instance with forward() and backward() "
-                        f"(e.g. nr.SoftmaxCrossEntropy()), got criterion={criterion!r}")
-    _has(optimizer, ("step", "zero_grad"), "optimizer", "an optimizer")
+    """Check every object the loop will call, before the first step; returns them as lists.
+
+    ``None`` for ``penalties``, ``constraints`` or ``callbacks`` means none, as ``()``.
+    """
+    checks.has_methods("model", model, ("forward", "backward", "parameters", "train", "eval"),
+                       "a model such as nr.Sequential(...)")
+    checks.has_methods("criterion", criterion, ("forward", "backward"), "a loss such as nr.SoftmaxCrossEntropy()")
+    checks.has_methods("optimizer", optimizer, ("step", "zero_grad"), "an optimizer")
     mine = {id(p) for p in model.parameters()}
     theirs = [p for p in getattr(optimizer, "params", []) if isinstance(p, Parameter)]
     if mine and theirs and not any(id(p) in mine for p in theirs):
@@ -92,9 +50,9 @@ def extensions(model, criterion, optimizer, penalties, constraints, callbacks, a
                                          ((penalties, "penalties"), (constraints, "constraints"),
                                           (callbacks, "callbacks")))
     for i, pen in enumerate(penalties):
-        _has(pen, ("value", "add_grad"), f"penalties[{i}]", "a penalty such as nr.L2(alpha)")
+        checks.has_methods(f"penalties[{i}]", pen, ("value", "add_grad"), "a penalty such as nr.L2(alpha)")
     for i, con in enumerate(constraints):
-        _has(con, ("project",), f"constraints[{i}]", "a constraint such as nr.MaxNorm(c)")
+        checks.has_methods(f"constraints[{i}]", con, ("project",), "a constraint such as nr.MaxNorm(c)")
     for i, cb in enumerate(callbacks):
         if not isinstance(cb, Callback) and not any(callable(getattr(cb, h, None)) for h in HOOKS):
             raise TypeError(f"callbacks[{i}] must be a callback (an nr.Callback, or an object with one of "
@@ -103,9 +61,10 @@ def extensions(model, criterion, optimizer, penalties, constraints, callbacks, a
         raise TypeError(f"augment must be a callable augment(data) -> data (e.g. nr.augment.RandomAffine()), "
                         f"got augment={augment!r}")
     if weight_noise is not None:
-        _has(weight_noise, ("perturb", "restore"), "weight_noise", "weight noise such as nr.WeightNoise(eta)")
+        checks.has_methods("weight_noise", weight_noise, ("perturb", "restore"),
+                           "weight noise such as nr.WeightNoise(eta)")
     if train_step is not None:
-        _has(train_step, ("train_step",), "adversarial", "a training step such as nr.FGSM(epsilon)")
+        checks.has_methods("adversarial", train_step, ("train_step",), "a training step such as nr.FGSM(epsilon)")
     return penalties, constraints, callbacks
 
 

@@ -13,6 +13,7 @@ import warnings
 
 import numpy as np
 
+from ..core import checks
 from ..core.losses import SoftmaxCrossEntropy
 from ..files import prepare_output
 from . import inputs
@@ -27,16 +28,16 @@ class Run:
 
     def __init__(self, model, criterion, optimizer, train, valid, epochs, batch_size, seed, callbacks,
                  hooks, checkpoint, resume, verbose):
-        self.epochs_total = inputs.count("epochs", epochs)
-        self.batch_size = inputs.count("batch_size", batch_size)
+        self.epochs_total = checks.count("epochs", epochs)
+        self.batch_size = checks.count("batch_size", batch_size)
         params = model.parameters()
         dtype = params[0].data.dtype if params else np.dtype(np.float32)
         optional = hooks.train_step is not None
         self.X, self.y = inputs.data_pair(train, "train", dtype, criterion, model, targets_optional=optional)
         valid = None if valid is None else inputs.data_pair(valid, "valid", dtype, criterion, model)
         self.checkpoint_path = None if checkpoint is None else prepare_output(checkpoint, "checkpoint")
-        self.model, self.verbose, self.callbacks = model, verbose, callbacks
-        self.rng = np.random.default_rng(seed)
+        self.model, self.verbose, self.callbacks = model, checks.flag("verbose", verbose), callbacks
+        self.rng = checks.generator("seed", seed)
         self.history = History()
         self.state = TrainState(model=model, criterion=criterion, optimizer=optimizer, history=self.history,
                                 epochs=self.epochs_total, train=(self.X, self.y), valid=valid, rng=self.rng)
@@ -48,7 +49,7 @@ class Run:
                          and self.y.ndim == 1)
         self.saver = Checkpoint(model, optimizer, self.rng, callbacks, hooks.random_sources(), len(self.X),
                                 self.batch_size)
-        self.resume = resume
+        self.resume = checks.optional(checks.path, "resume", resume)
         self.saved = None if resume is None else self.saver.read(resume, self.epochs_total)  # nothing touched yet
 
     # -- begin ---------------------------------------------------------------------------

@@ -33,10 +33,10 @@ selection instead (so that each layer can have its own ``alpha``), and
 question "why do we leave the bias unregularized?" by experiment
 (``experiments/bias_penalty.py``).
 """
-import numbers
 
 import numpy as np
 
+from ...core import checks
 from ...core.checks import as_list
 from ...core.module import Module
 from ...core.parameter import Parameter
@@ -44,11 +44,8 @@ from ...core.parameter import Parameter
 METHODS = ("prox", "subgradient")
 
 
-def check_alpha(name, v):
-    """``v`` as a float if it is a finite number >= 0, else ValueError naming ``name``."""
-    if isinstance(v, bool) or not isinstance(v, numbers.Real) or not np.isfinite(v) or v < 0:
-        raise ValueError(f"{name} must be a finite number >= 0, got {name}={v!r}")
-    return float(v)
+#: ``check_alpha(name, v)``: ``v`` as a float if it is a finite number >= 0 (the validation layer's check).
+check_alpha = checks.nonnegative
 
 
 class Selection:
@@ -81,7 +78,7 @@ class Selection:
     def __init__(self, params=None, layers=None, include_biases=False, ndim=None, owner="penalty"):
         if params is not None and layers is not None:
             raise ValueError(f"{owner}: give params= or layers=, not both")
-        self.include_biases = bool(include_biases)
+        self.include_biases = checks.flag("include_biases", include_biases)
         self.ndim = ndim
         self.owner = owner
         self.fixed = None
@@ -109,7 +106,8 @@ class Selection:
         return kept
 
     def select(self, params):
-        """The parameters to act on, given the caller's list ``params``."""
+        """The parameters to act on, given the caller's list ``params`` (checked: Parameters only)."""
+        params = as_list(params, Parameter, "params")
         if self.fixed is not None:
             return self.fixed
         return self._filter(params)
@@ -207,6 +205,7 @@ class L2(_Penalty):
 
     def add_grad(self, params):
         """``grad += alpha * w`` for each selected parameter (Eq. 7.3)."""
+        params = as_list(params, Parameter, "params")
         if not self.alpha:
             return
         for p in self.selected(params):
@@ -261,8 +260,7 @@ class L1(_Penalty):
 
     def __init__(self, alpha, method="prox", params=None, layers=None, include_biases=False):
         self.alpha = check_alpha("alpha", alpha)
-        if method not in METHODS:
-            raise ValueError(f"method must be one of {METHODS}, got method={method!r}")
+        method = checks.choice("method", method, METHODS)
         self.method = method
         super().__init__(params, layers, include_biases)
 
@@ -274,6 +272,7 @@ class L1(_Penalty):
 
     def add_grad(self, params):
         """``method="subgradient"``: ``grad += alpha * sign(w)`` (Eq. 7.20); ``"prox"``: nothing."""
+        params = as_list(params, Parameter, "params")
         if self.method != "subgradient" or not self.alpha:
             return
         for p in self.selected(params):
@@ -327,8 +326,7 @@ class ElasticNet(_Penalty):
     def __init__(self, l1, l2, method="prox", params=None, layers=None, include_biases=False):
         self.l1 = check_alpha("l1", l1)
         self.l2 = check_alpha("l2", l2)
-        if method not in METHODS:
-            raise ValueError(f"method must be one of {METHODS}, got method={method!r}")
+        method = checks.choice("method", method, METHODS)
         self.method = method
         super().__init__(params, layers, include_biases)
 
@@ -344,6 +342,7 @@ class ElasticNet(_Penalty):
 
     def add_grad(self, params):
         """``grad += l2 * w`` (and ``+ l1 * sign(w)`` with ``method="subgradient"``)."""
+        params = as_list(params, Parameter, "params")
         sub = self.method == "subgradient" and self.l1
         if not (self.l2 or sub):
             return

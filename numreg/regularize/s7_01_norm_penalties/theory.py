@@ -19,6 +19,7 @@ book's Eq. 7.17 is ``ridge(X, y, 2 * alpha)``.
 """
 import numpy as np
 
+from ...core import checks
 from ...core.checks import nonnegative, positive, hessian, float_vector, regression_data
 
 
@@ -65,6 +66,7 @@ def l2_shrinkage(H, w_star, alpha, return_factors=False):
     _, lam, Q = hessian(H)
     w_star = float_vector("w_star", w_star, lam.shape[0])
     alpha = nonnegative("alpha", alpha)
+    return_factors = checks.flag("return_factors", return_factors)
     den = lam + alpha
     factors = np.where(den > 0, lam / np.where(den > 0, den, 1.0), 1.0)
     w = Q @ (factors * (Q.T @ w_star))
@@ -135,7 +137,7 @@ def l1_solution(H_diag, w_star, alpha):
     ----------
     Goodfellow, Bengio & Courville (2016), *Deep Learning*, §7.1.2, Eq. 7.20-7.23.
     """
-    h = np.asarray(H_diag, dtype=np.float64)
+    h = checks.float_array("H_diag", H_diag, ndim=(1, 2), dtype=np.float64)
     if h.ndim == 2:
         if h.shape[0] != h.shape[1]:
             raise ValueError(f"H_diag must be a vector or a square diagonal matrix, got H_diag.shape={h.shape}")

@@ -15,14 +15,8 @@ al. 2012; Srivastava et al. 2014).
 """
 import numpy as np
 
-from ..s7_01_norm_penalties.penalties import Selection, check_alpha
-
-
-def _check_radius(name, v):
-    v = check_alpha(name, v)
-    if v == 0:
-        raise ValueError(f"{name} must be > 0 (a radius of 0 sets every weight to 0), got {name}={v!r}")
-    return v
+from ...core import checks
+from ..s7_01_norm_penalties.penalties import Selection
 
 
 class MaxNorm:
@@ -65,7 +59,7 @@ class MaxNorm:
     """
 
     def __init__(self, c, params=None, layers=None):
-        self.c = _check_radius("c", c)
+        self.c = checks.positive("c", c)  # a radius of 0 would set every weight to 0
         self.selection = Selection(params, layers, include_biases=False, ndim=2, owner="MaxNorm")
 
     def selected(self, params):
@@ -116,7 +110,7 @@ class NormBall:
     """
 
     def __init__(self, k, params=None, layers=None, include_biases=False):
-        self.k = _check_radius("k", k)
+        self.k = checks.positive("k", k)
         self.selection = Selection(params, layers, include_biases, owner="NormBall")
 
     def selected(self, params):

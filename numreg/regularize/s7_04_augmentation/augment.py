@@ -39,6 +39,7 @@ The defaults stay inside the safe range for digits.
 
 import numpy as np
 
+from ...core import checks
 from ...image import _as_batch, affine, warp  # noqa: F401 (affine: nr.augment.affine, the contract's name)
 
 __all__ = ["affine", "RandomAffine", "ElasticDistortion", "Compose"]
@@ -100,25 +101,23 @@ class RandomAffine:
 
     def __init__(self, degrees=15, scale=(0.9, 1.1), translate=(0.1, 0.1), shear=0, order=1, seed=None,
                  image_shape=None):
-        self.degrees = _interval("degrees", degrees, symmetric=True)
-        self.scale = (1.0, 1.0) if scale is None else _interval("scale", scale, symmetric=False)
+        self.degrees = checks.interval("degrees", degrees, symmetric=True)
+        self.scale = (1.0, 1.0) if scale is None else checks.interval("scale", scale)
         if self.scale[0] <= 0:
             raise ValueError(f"scale must be a pair 0 < lo <= hi, got scale={scale!r}")
         if translate is None:
             self.translate = (0.0, 0.0)
         else:
-            t = _interval("translate", translate, symmetric=False)
+            t = checks.interval("translate", translate)
             if not (0 <= t[0] <= 1 and 0 <= t[1] <= 1):
                 raise ValueError(f"translate must be fractions (a, b) in [0, 1], got translate={translate!r}")
             self.translate = t
-        self.shear = _interval("shear", shear, symmetric=True)
+        self.shear = checks.interval("shear", shear, symmetric=True)
         if max(abs(self.shear[0]), abs(self.shear[1])) >= 90:
             raise ValueError(f"shear must be within (-90, 90) degrees, got shear={shear!r}")
-        if isinstance(order, bool) or order not in (0, 1):
-            raise ValueError(f"order must be 0 (nearest) or 1 (bilinear), got order={order!r}")
-        self.order = order
-        self.image_shape = image_shape
-        self.rng = np.random.default_rng(seed)
+        self.order = checks.integer("order", order, low=0, high=1)   # 0 nearest, 1 bilinear
+        self.image_shape = checks.optional(checks.image_shape, "image_shape", image_shape)
+        self.rng = checks.generator("seed", seed)
 
     def sample(self, n, image_shape):
         """Draw the parameters of ``n`` warps: a dict of ``angle``, ``scale`` (n,), ``shift`` (n, 2), ``shear`` (n,)."""
@@ -201,14 +200,12 @@ class ElasticDistortion:
     """
 
     def __init__(self, alpha=34.0, sigma=4.0, seed=None, order=1, image_shape=None, truncate=4.0):
-        self.alpha = _nonnegative("alpha", alpha)
-        self.sigma = _nonnegative("sigma", sigma)
-        self.truncate = _nonnegative("truncate", truncate)
-        if isinstance(order, bool) or order not in (0, 1):
-            raise ValueError(f"order must be 0 (nearest) or 1 (bilinear), got order={order!r}")
-        self.order = order
-        self.image_shape = image_shape
-        self.rng = np.random.default_rng(seed)
+        self.alpha = checks.nonnegative("alpha", alpha)
+        self.sigma = checks.nonnegative("sigma", sigma)
+        self.truncate = checks.nonnegative("truncate", truncate)
+        self.order = checks.integer("order", order, low=0, high=1)   # 0 nearest, 1 bilinear
+        self.image_shape = checks.optional(checks.image_shape, "image_shape", image_shape)
+        self.rng = checks.generator("seed", seed)
         self._kernels = {}
 
     def smoothing_matrix(self, size):
@@ -296,7 +293,7 @@ class Compose:
         self.transforms = list(transforms)
         gens = [t.rng for t in self.transforms if isinstance(getattr(t, "rng", None), np.random.Generator)]
         if seed is not None or not gens:
-            self.rng = np.random.default_rng(seed)
+            self.rng = checks.generator("seed", seed)
         else:
             self.rng = gens[0]
         for t in self.transforms:
@@ -318,40 +315,13 @@ class Compose:
 
 def _batch_of_images(data, image_shape):
     """``(data as (n, H, W) float, shape to give back)``; flat rows need ``image_shape`` or a square."""
-    x = np.asarray(data)
+    x = checks.numbers_array("data", data)
     if x.ndim == 2 and image_shape is None:
         side = int(np.sqrt(x.shape[1]) + 0.5)
         if side * side != x.shape[1]:
-            raise ValueError(f"flat images of shape {x.shape} are not square: give image_shape=(H, W)")
+            raise ValueError(f"data of shape {x.shape} holds flat images that are not square: give image_shape=(H, W)")
         image_shape = (side, side)
-    b, _ = _as_batch(x, image_shape)
+    b, _ = _as_batch(x, image_shape, "data")
     return b, x.shape
 
 
-def _interval(name, value, symmetric):
-    """A number ``v`` (``symmetric``: ``(-v, v)``) or a pair ``(lo, hi)`` with ``lo <= hi``, as floats."""
-    if symmetric and np.ndim(value) == 0:
-        try:
-            v = float(value)
-        except (TypeError, ValueError):
-            raise ValueError(f"{name} must be a number or a pair (lo, hi), got {name}={value!r}") from None
-        if not (v >= 0 and np.isfinite(v)):
-            raise ValueError(f"{name} must be a finite number >= 0 or a pair (lo, hi), got {name}={value!r}")
-        return (-v, v)
-    try:
-        lo, hi = (float(v) for v in value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a pair (lo, hi), got {name}={value!r}") from None
-    if not (np.isfinite(lo) and np.isfinite(hi) and lo <= hi):
-        raise ValueError(f"{name} must be a finite pair with lo <= hi, got {name}={value!r}")
-    return (lo, hi)
-
-
-def _nonnegative(name, value):
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number >= 0, got {name}={value!r}") from None
-    if not (v >= 0 and np.isfinite(v)):
-        raise ValueError(f"{name} must be a finite number >= 0, got {name}={value!r}")
-    return v

@@ -1,7 +1,9 @@
 """Noise injection on inputs and hidden units (§7.5)."""
 import numpy as np
 
+from ...core import checks
 from ...core.module import Module
+from ...core.parameter import Parameter
 
 
 class GaussianNoise(Module):
@@ -28,11 +30,8 @@ class GaussianNoise(Module):
     """
 
     def __init__(self, std=0.1, seed=None):
-        s = float(std)
-        if not (s >= 0.0 and np.isfinite(s)):
-            raise ValueError(f"std must be a finite number >= 0, got std={std!r}")
-        self.std = s
-        self.rng = np.random.default_rng(seed)
+        self.std = checks.nonnegative("std", std)
+        self.rng = checks.generator("seed", seed)
 
     def forward(self, x):
         if not self.training or self.std == 0.0:
@@ -116,18 +115,15 @@ class WeightNoise:
     """
 
     def __init__(self, eta, seed=None, biases=False):
-        e = float(eta)
-        if not (e >= 0.0 and np.isfinite(e)):
-            raise ValueError(f"eta (the variance of the weight noise) must be a finite number >= 0, got eta={eta!r}")
-        self.eta = e
-        self.biases = bool(biases)
-        self.rng = np.random.default_rng(seed)
+        self.eta = checks.nonnegative("eta", eta)   # the variance of the weight noise
+        self.biases = checks.flag("biases", biases)
+        self.rng = checks.generator("seed", seed)
         self.noise = []
         self._saved = None
 
     def targets(self, params):
         """The parameters ``perturb`` acts on: the weights (``regularized=True``), or all with ``biases=True``."""
-        return [p for p in params if self.biases or p.regularized]
+        return [p for p in checks.as_list(params, Parameter, "params") if self.biases or p.regularized]
 
     def perturb(self, params):
         """Add ``epsilon_W ~ N(0, eta I)`` to the selected parameters in place, keeping their values.
@@ -159,6 +155,8 @@ class WeightNoise:
             Accepted for symmetry with ``perturb`` (``fit`` passes
             ``model.parameters()``); the parameters perturbed last are restored.
         """
+        if params is not None:                 # accepted for symmetry, and checked as perturb's
+            checks.as_list(params, Parameter, "params")
         if self._saved is None:
             raise RuntimeError("restore() called without a perturb() before it")
         for p, original in self._saved:

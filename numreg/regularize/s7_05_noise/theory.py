@@ -2,7 +2,10 @@
 """
 import numpy as np
 
+from ...core import checks
 from ...core.checks import nonnegative
+from ...core.parameter import Parameter
+from ...training.state import model_input
 
 
 # ---------------------------------------------------------------------------
@@ -62,12 +65,14 @@ def weight_noise_penalty(model, X, eta, params=None, include_biases=False):
     """
     from ...core.layers import Linear
     eta = nonnegative("eta", eta)
+    X, _ = model_input(model, X)
+    include_biases = checks.flag("include_biases", include_biases)
     layers = _flat_layers(model)
-    chosen = None if params is None else {id(p) for p in params}
+    chosen = None if params is None else {id(p) for p in checks.as_list(params, Parameter, "params")}
     was = model.training
     model.eval()
     try:
-        out = model.forward(np.asarray(X))
+        out = model.forward(X)
         if out.ndim != 2:
             raise ValueError(f"weight_noise_penalty needs a model output of shape (n, K), got {out.shape}")
         n, K = out.shape

@@ -6,10 +6,10 @@ unlabeled point by its cluster. It is the cluster assumption -- points of
 one cluster (one region of the data's manifold) share a class -- made
 into an algorithm.
 """
-import numbers
 
 import numpy as np
 
+from ...core import checks
 from ._input import check_ssl_data
 from .kmeans import KMeans, squared_distances
 
@@ -101,11 +101,9 @@ def cluster_then_label(X_labeled, y_labeled, X_unlabeled, k, seed=None, fill="ne
     Chapelle, Schölkopf & Zien (eds.) (2006), *Semi-Supervised Learning*, MIT Press, ch. 1.
     """
     X_l, y, X_u, n_classes = check_ssl_data(X_labeled, y_labeled, X_unlabeled, n_classes)
-    if fill not in FILL:
-        raise ValueError(f"fill must be one of {FILL}, got fill={fill!r}")
+    fill = checks.choice("fill", fill, FILL)
     n = len(X_l) + len(X_u)
-    if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1:
-        raise ValueError(f"k must be an integer >= 1, got k={k!r}")
+    k = checks.count("k", k)
     if k > n:
         raise ValueError(f"k must be at most the number of points ({n}, labeled and unlabeled), got k={k}")
     km = KMeans(k, seed=seed, max_iter=max_iter, n_init=n_init).fit(np.concatenate([X_l, X_u]))

@@ -16,7 +16,7 @@ parameters with a discriminative model of P(y | x)"):
 with the cross-entropy averaged over a labeled batch and the squared error
 over a batch of all the data (labeled and unlabeled).
 """
-import numbers
+from ...core import checks
 
 import numpy as np
 
@@ -79,22 +79,17 @@ class DenoisingAutoencoderClassifier(Module):
 
     def __init__(self, encoder, decoder, head, corruption=0.3, lam=1.0, seed=None):
         for name, m in (("encoder", encoder), ("decoder", decoder), ("head", head)):
-            if not isinstance(m, Module):
-                raise ValueError(f"{name} must be a numreg Module, got {name}={m!r}")
-        if not (isinstance(corruption, numbers.Real) and 0 <= corruption < 1):
-            raise ValueError(f"corruption must be in [0, 1), got corruption={corruption!r}")
-        if not (isinstance(lam, numbers.Real) and np.isfinite(lam) and lam >= 0):
-            raise ValueError(f"lam must be a finite number >= 0, got lam={lam!r}")
+            checks.instance(name, m, Module, "a numreg Module")
         self.encoder, self.decoder, self.head = encoder, decoder, head
-        self.corruption = float(corruption)
-        self.lam = float(lam)
-        self.rng = np.random.default_rng(seed)
+        self.corruption = checks.probability("corruption", corruption)
+        self.lam = checks.nonnegative("lam", lam)
+        self.rng = checks.generator("seed", seed)
         self.ce, self.mse = SoftmaxCrossEntropy(), MSELoss()
         self.training = True
 
     def reseed(self, seed):
         """Re-draw every layer's parameters and generators, and the corruption's, from ``seed``. Returns self."""
-        root = np.random.default_rng(seed)
+        root = checks.generator("seed", seed)
         for m in (self.encoder, self.decoder, self.head):
             if hasattr(m, "reseed"):
                 m.reseed(int(root.integers(2**63)))
@@ -216,7 +211,7 @@ class DenoisingAutoencoderClassifier(Module):
             (means over the epoch's steps).
         """
         X_l, y_l, X_u, n_classes = check_ssl_data(X_labeled, y_labeled, X_unlabeled)
-        labeled_batch_size = _count("labeled_batch_size", labeled_batch_size)
+        labeled_batch_size = checks.count("labeled_batch_size", labeled_batch_size)
         dtype = self.parameters()[0].data.dtype
         shape = np.shape(X_labeled)[1:]
         X_l = X_l.astype(dtype, copy=False).reshape((len(X_l),) + shape)
@@ -224,6 +219,8 @@ class DenoisingAutoencoderClassifier(Module):
         y_l = check_labels(y_l, len(X_l), self.eval().forward(X_l[:1]).shape[1], "y_labeled")
         if optimizer is None:
             optimizer = Adam(self.parameters(), lr=1e-3)
+        seed = checks.seed("seed", seed)
+        callbacks = checks.sequence("callbacks", callbacks)
         draws = np.random.SeedSequence(seed).spawn(1)[0] if seed is not None else None
         step = DenoisingStep(X_l, y_l, labeled_batch_size, seed=draws)
         return fit(self, self.ce, optimizer, (X_all, None), valid=valid, epochs=epochs, batch_size=batch_size,
@@ -231,12 +228,6 @@ class DenoisingAutoencoderClassifier(Module):
 
     def __repr__(self):
         return f"DenoisingAutoencoderClassifier(corruption={self.corruption}, lam={self.lam})"
-
-
-def _count(name, v):
-    if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1:
-        raise ValueError(f"{name} must be an integer >= 1, got {name}={v!r}")
-    return int(v)
 
 
 class DenoisingStep(Callback):
@@ -260,7 +251,7 @@ class DenoisingStep(Callback):
     def __init__(self, X_labeled, y_labeled, labeled_batch_size, seed=None):
         self.X_l, self.y_l = X_labeled, y_labeled
         self.mb = min(int(labeled_batch_size), len(X_labeled))
-        self.rng = np.random.default_rng(seed)
+        self.rng = checks.generator("seed", seed)
 
     def generators(self):
         return [self.rng]

@@ -18,10 +18,10 @@ The unlabeled points move the means and covariances toward where the data
 is, which is how a generative model lets unlabeled data help classify
 (§7.6: "P(x) ... shares parameters with P(y | x)").
 """
-import numbers
 
 import numpy as np
 
+from ...core import checks
 from ._input import check_ssl_data
 from .kmeans import _as_points
 
@@ -86,22 +86,12 @@ class SemiSupervisedGMM:
 
     def __init__(self, covariance="full", reg_covar=1e-3, max_iter=100, tol=1e-6, unlabeled_weight=1.0,
                  n_classes=None):
-        if covariance not in COVARIANCES:
-            raise ValueError(f"covariance must be one of {COVARIANCES}, got covariance={covariance!r}")
-        if not (isinstance(reg_covar, numbers.Real) and np.isfinite(reg_covar) and reg_covar > 0):
-            raise ValueError(f"reg_covar must be a number > 0, got reg_covar={reg_covar!r}")
-        if isinstance(max_iter, bool) or not isinstance(max_iter, numbers.Integral) or max_iter < 1:
-            raise ValueError(f"max_iter must be an integer >= 1, got max_iter={max_iter!r}")
-        if not (isinstance(tol, numbers.Real) and np.isfinite(tol) and tol >= 0):
-            raise ValueError(f"tol must be a number >= 0, got tol={tol!r}")
-        if not (isinstance(unlabeled_weight, numbers.Real) and 0 <= unlabeled_weight <= 1):
-            raise ValueError(f"unlabeled_weight must be in [0, 1], got unlabeled_weight={unlabeled_weight!r}")
-        self.covariance = covariance
-        self.reg_covar = float(reg_covar)
-        self.max_iter = int(max_iter)
-        self.tol = float(tol)
-        self.unlabeled_weight = float(unlabeled_weight)
-        self.n_classes = n_classes
+        self.covariance = checks.choice("covariance", covariance, COVARIANCES)
+        self.reg_covar = checks.positive("reg_covar", reg_covar)
+        self.max_iter = checks.count("max_iter", max_iter)
+        self.tol = checks.nonnegative("tol", tol)
+        self.unlabeled_weight = checks.probability("unlabeled_weight", unlabeled_weight, allow_one=True)
+        self.n_classes = checks.optional(checks.count, "n_classes", n_classes)
 
     # -- the two steps -------------------------------------------------------------
 

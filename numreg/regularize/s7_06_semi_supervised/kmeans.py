@@ -18,25 +18,19 @@ one matrix product by the identity
 and the new centres from another: ``C = (Z^T X) / counts`` with ``Z`` the
 ``(n, k)`` one-hot assignment matrix.
 """
-import numbers
 
 import numpy as np
+
+from ...core import checks
 
 __all__ = ["KMeans", "squared_distances", "kmeans_plusplus", "lloyd_step"]
 
 
 def _as_points(X, name="X"):
-    X = np.asarray(X)
-    if X.ndim < 2:
-        raise ValueError(f"{name} must be a batch of points of shape (n, ...), got {name}.shape={X.shape}")
-    if not np.issubdtype(X.dtype, np.floating):
-        if not (np.issubdtype(X.dtype, np.number) or X.dtype == bool):
-            raise ValueError(f"{name} must be numeric, got {name}.dtype={X.dtype}")
-        X = X.astype(np.float32)
-    X = X.reshape(len(X), int(np.prod(X.shape[1:])))  # a view for a contiguous array: images (n, 28, 28) become (n, 784)
-    if not np.isfinite(X).all():
-        raise ValueError(f"{name} holds a non-finite value: clean the data first")
-    return X
+    """``X`` as finite float points ``(n, d)`` (images flattened; integers become float32)."""
+    X = checks.numbers_array(name, X)
+    X = checks.float_array(name, X, min_ndim=2, dtype=None if X.dtype.kind == "f" else np.float32)
+    return X.reshape(len(X), int(np.prod(X.shape[1:])))  # a view for a contiguous array: images (n, 28, 28) become (n, 784)
 
 
 def squared_distances(A, B, A_sq=None, B_sq=None):
@@ -207,18 +201,11 @@ class KMeans:
     """
 
     def __init__(self, k, seed=None, max_iter=100, tol=1e-4, n_init=1):
-        if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1:
-            raise ValueError(f"k must be an integer >= 1, got k={k!r}")
-        if isinstance(max_iter, bool) or not isinstance(max_iter, numbers.Integral) or max_iter < 1:
-            raise ValueError(f"max_iter must be an integer >= 1, got max_iter={max_iter!r}")
-        if isinstance(n_init, bool) or not isinstance(n_init, numbers.Integral) or n_init < 1:
-            raise ValueError(f"n_init must be an integer >= 1, got n_init={n_init!r}")
-        if not (isinstance(tol, numbers.Real) and np.isfinite(tol) and tol >= 0):
-            raise ValueError(f"tol must be a number >= 0, got tol={tol!r}")
-        self.k = int(k)
-        self.seed = seed
-        self.max_iter = int(max_iter)
-        self.tol = float(tol)
+        self.k = checks.count("k", k)
+        self.seed = checks.seed("seed", seed)
+        self.max_iter = checks.count("max_iter", max_iter)
+        self.tol = checks.nonnegative("tol", tol)
+        n_init = checks.count("n_init", n_init)
         self.n_init = int(n_init)
 
     def fit(self, X):

@@ -15,10 +15,10 @@ the weighted average of its neighbours', and its label the most probable
 class. This is the manifold assumption at work: labels travel along the
 data's neighbourhoods, not across empty space.
 """
-import numbers
 
 import numpy as np
 
+from ...core import checks
 from ._input import check_ssl_data
 from .kmeans import squared_distances
 
@@ -129,16 +129,12 @@ def label_propagation(X_labeled, y_labeled, X_unlabeled, k_neighbors=10, sigma=N
     X_l, y, X_u, n_classes = check_ssl_data(X_labeled, y_labeled, X_unlabeled, n_classes)
     n_l = len(X_l)
     n = n_l + len(X_u)
-    if isinstance(k_neighbors, bool) or not isinstance(k_neighbors, numbers.Integral) or k_neighbors < 1:
-        raise ValueError(f"k_neighbors must be an integer >= 1, got k_neighbors={k_neighbors!r}")
+    k_neighbors = checks.count("k_neighbors", k_neighbors)
     if k_neighbors >= n:
         raise ValueError(f"k_neighbors must be below the number of points ({n}), got k_neighbors={k_neighbors}")
-    if sigma is not None and not (isinstance(sigma, numbers.Real) and np.isfinite(sigma) and sigma > 0):
-        raise ValueError(f"sigma must be a number > 0 or None, got sigma={sigma!r}")
-    if isinstance(max_iter, bool) or not isinstance(max_iter, numbers.Integral) or max_iter < 1:
-        raise ValueError(f"max_iter must be an integer >= 1, got max_iter={max_iter!r}")
-    if not (isinstance(tol, numbers.Real) and np.isfinite(tol) and tol >= 0):
-        raise ValueError(f"tol must be a number >= 0, got tol={tol!r}")
+    sigma = checks.optional(checks.positive, "sigma", sigma)
+    max_iter = checks.count("max_iter", max_iter)
+    tol = checks.nonnegative("tol", tol)
     rows, cols, w, _ = knn_graph(np.concatenate([X_l, X_u]), int(k_neighbors), sigma)
     starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])  # every node has >= k edges
     degree = np.add.reduceat(w, starts)

@@ -7,10 +7,10 @@ the cluster assumption of §7.6: a decision boundary that passes through
 low-density regions is left alone by confident pseudo-labels, while one
 cutting through a cluster is pushed out of it.
 """
-import numbers
 
 import numpy as np
 
+from ...core import checks
 from ...core.checks import call_with_optional
 from ...core.losses import SoftmaxCrossEntropy, softmax
 from ...core.optim import Adam
@@ -75,22 +75,14 @@ class SelfTraining:
 
     def __init__(self, make_model, threshold=0.9, rounds=3, epochs=50, batch_size=64, seed=None,
                  make_optimizer=None, steps=None):
-        if not callable(make_model):
-            raise ValueError(f"make_model must be callable (seed -> model), got make_model={make_model!r}")
-        if not (isinstance(threshold, numbers.Real) and 0 < threshold <= 1):
-            raise ValueError(f"threshold must be in (0, 1], got threshold={threshold!r}")
-        if isinstance(rounds, bool) or not isinstance(rounds, numbers.Integral) or rounds < 0:
-            raise ValueError(f"rounds must be an integer >= 0, got rounds={rounds!r}")
-        if steps is not None and (isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 1):
-            raise ValueError(f"steps must be an integer >= 1 or None, got steps={steps!r}")
-        self.steps = steps
-        self.make_model = make_model
-        self.threshold = float(threshold)
-        self.rounds = int(rounds)
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.seed = seed
-        self.make_optimizer = make_optimizer or (lambda m: Adam(m.parameters(), lr=1e-3))
+        self.make_model = checks.function("make_model", make_model, "a function seed -> model")
+        self.threshold = checks.probability("threshold", threshold, allow_one=True, allow_zero=False)
+        self.rounds = checks.integer("rounds", rounds, low=0)
+        self.steps = checks.optional(checks.count, "steps", steps)
+        self.epochs = checks.count("epochs", epochs)
+        self.batch_size = checks.count("batch_size", batch_size)
+        self.seed = checks.seed("seed", seed)
+        self.make_optimizer = checks.optional(checks.function, "make_optimizer", make_optimizer) or (lambda m: Adam(m.parameters(), lr=1e-3))
 
     def _new_model(self):
         return call_with_optional(self.make_model, self.seed)
@@ -102,6 +94,7 @@ class SelfTraining:
         ``history_[r]["pseudo_accuracy"]`` to show how right the pseudo-labels are.
         """
         X_l, y_l, X_u, n_classes = check_ssl_data(X_labeled, y_labeled, X_unlabeled)
+        y_unlabeled = checks.optional(checks.labels, "y_unlabeled", y_unlabeled, len(X_u))
         shape = np.shape(X_labeled)[1:]
         X_l = X_l.reshape((len(X_l),) + shape)
         X_u = X_u.reshape((len(X_u),) + shape)

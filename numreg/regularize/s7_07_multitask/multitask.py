@@ -38,9 +38,11 @@ import math
 
 import numpy as np
 
-from ...core.losses import SoftmaxCrossEntropy, check_labels
+from ...core import checks
+from ...core.losses import SoftmaxCrossEntropy
 from ...core.module import Module
 from ...training import Callback, fit
+from ...training.state import model_input, targets as check_targets
 
 __all__ = ["MultiTask", "MultiTaskLoss"]
 
@@ -48,14 +50,9 @@ __all__ = ["MultiTask", "MultiTaskLoss"]
 def _check_weights(weights, T):
     if weights is None:
         return [1.0] * T
-    try:
-        w = [float(v) for v in weights]
-    except (TypeError, ValueError):
-        raise ValueError(f"weights must be a sequence of {T} numbers, got weights={weights!r}") from None
+    w = [checks.nonnegative(f"weights[{i}]", v) for i, v in enumerate(checks.sequence("weights", weights))]
     if len(w) != T:
         raise ValueError(f"weights must hold one number per head ({T}), got weights={weights!r}")
-    if not all(np.isfinite(v) and v >= 0 for v in w):
-        raise ValueError(f"weights must be finite numbers >= 0, got weights={weights!r}")
     return w
 
 
@@ -77,7 +74,8 @@ class MultiTaskLoss:
     """
 
     def __init__(self, criteria, weights):
-        self.criteria = list(criteria)
+        self.criteria = [checks.has_methods(f"criteria[{i}]", c, ("forward", "backward"), "a loss")
+                         for i, c in enumerate(checks.sequence("criteria", criteria))]
         self.weights = _check_weights(weights, len(self.criteria))
         self.task_losses = []
 
@@ -86,6 +84,8 @@ class MultiTaskLoss:
 
     def forward(self, outputs, targets):
         """outputs, targets: sequences with one entry per task. Returns ``sum_t w_t J_t``."""
+        outputs = checks.sequence("outputs", outputs, "one output array per task")
+        targets = checks.sequence("targets", targets, "one target array per task")
         T = len(self.criteria)
         if len(outputs) != T or len(targets) != T:
             raise ValueError(f"outputs and targets must hold one entry per task ({T}), got {len(outputs)} outputs "
@@ -143,17 +143,13 @@ class MultiTask(Module):
     """
 
     def __init__(self, trunk, heads, weights=None, criteria=None, seed=None):
-        if not isinstance(trunk, Module):
-            raise ValueError(f"trunk must be a numreg Module, got trunk={trunk!r}")
-        heads = list(heads) if not isinstance(heads, Module) else [heads]
+        checks.instance("trunk", trunk, Module, "a numreg Module")
+        heads = checks.as_list(heads, Module, "heads")
         if not heads:
             raise ValueError("heads must hold at least one head, got heads=[]")
-        for i, h in enumerate(heads):
-            if not isinstance(h, Module):
-                raise ValueError(f"heads must be numreg Modules, got heads[{i}]={h!r}")
         if criteria is None:
             criteria = [SoftmaxCrossEntropy() for _ in heads]
-        criteria = list(criteria)
+        criteria = checks.sequence("criteria", criteria)
         if len(criteria) != len(heads):
             raise ValueError(f"criteria must hold one loss per head ({len(heads)}), got {len(criteria)}")
         self.trunk = trunk
@@ -166,7 +162,7 @@ class MultiTask(Module):
 
     def reseed(self, seed):
         """Re-draw the trunk's and heads' parameters and generators from ``seed``. Returns self."""
-        root = np.random.default_rng(seed)
+        root = checks.generator("seed", seed)
         for m in [self.trunk] + self.heads:
             if hasattr(m, "reseed"):
                 m.reseed(int(root.integers(2**63)))
@@ -232,30 +228,22 @@ class MultiTask(Module):
 
     # -- training ------------------------------------------------------------------------
 
-    def _check_targets(self, X, targets, name):
-        """One target array per task, each with a row per example; labels in range for classification heads."""
+    def _check_targets(self, X, targets, name, xname="X"):
+        """``(X, targets)``: ``X`` data the model takes, one target array per task with a row per example
+        (labels in range for classification heads)."""
+        X, outputs = model_input(self, X, xname, self.parameters()[0].data.dtype)
+        targets = checks.sequence(name, targets, "one target array per task")
         if len(targets) != self.n_tasks:
             raise ValueError(f"{name} must hold one target array per task ({self.n_tasks}), got {len(targets)}")
-        out, outputs = [], None
-        for t, (c, y) in enumerate(zip(self.criterion.criteria, targets)):
-            y = np.asarray(y)
-            if len(y) != len(X):
-                raise ValueError(f"{name}[{t}] has {len(y)} rows but X has {len(X)} examples")
-            if isinstance(c, SoftmaxCrossEntropy) and y.ndim == 1:
-                if outputs is None:
-                    was = self.training
-                    outputs = self.eval().forward(np.asarray(X[:1], dtype=self.parameters()[0].data.dtype))
-                    self.train(was)
-                y = check_labels(y, len(X), outputs[t].shape[1], name=f"{name}[{t}]")
-            out.append(y)
-        return out
+        return X, [check_targets(y, len(X), outputs[t], c, f"{name}[{t}]")
+                   for t, (c, y) in enumerate(zip(self.criterion.criteria, targets))]
 
     def evaluate(self, X, targets, batch_size=1024):
         """In evaluation mode: ``(J, [J_t], [accuracy_t])`` on all of ``X``.
 
         ``accuracy_t`` is NaN for a task whose criterion is not a classification loss.
         """
-        targets = self._check_targets(X, targets, "targets")
+        X, targets = self._check_targets(X, targets, "targets")
         was = self.training
         self.eval()
         T = self.n_tasks
@@ -314,9 +302,11 @@ class MultiTask(Module):
             task's loss), ``task_valid_loss`` and ``task_valid_accuracy``
             (per epoch, the list over tasks).
         """
-        targets = self._check_targets(X, targets, "targets")
+        X, targets = self._check_targets(X, targets, "targets")
         if valid is not None:
-            valid = (valid[0], self._check_targets(valid[0], valid[1], "valid targets"))
+            valid = self._check_targets(*checks.pair("valid", valid, "an (X, targets) pair"), "valid[1] (targets)",
+                                        "valid[0] (X)")
+        callbacks = checks.sequence("callbacks", callbacks)
         tasks = _TaskMetrics(self, valid)
         return fit(self, self.criterion, optimizer, (X, targets), valid=valid, epochs=epochs,
                    batch_size=batch_size, seed=seed, verbose=verbose, callbacks=[tasks, *callbacks],

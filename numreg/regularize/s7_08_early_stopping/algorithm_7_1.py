@@ -5,7 +5,7 @@ this is the pseudo-code line for line, to read beside the slide.
 """
 import math
 
-import numpy as np
+from ...core import checks
 
 
 def early_stopping_meta_algorithm(model, train, validation_set_error, n, p, max_steps=None):
@@ -66,12 +66,11 @@ def early_stopping_meta_algorithm(model, train, validation_set_error, n, p, max_
     ----------
     Goodfellow, Bengio & Courville (2016), *Deep Learning*, §7.8, Algorithm 7.1.
     """
-    for name, value in (("n", n), ("p", p)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name} must be an integer >= 1, got {name}={value!r}")
-    if max_steps is not None and (isinstance(max_steps, bool) or not isinstance(max_steps, (int, np.integer))
-                                  or max_steps < 1):
-        raise ValueError(f"max_steps must be None or an integer >= 1, got max_steps={max_steps!r}")
+    checks.has_methods("model", model, ("state_dict",), "a model")
+    checks.function("train", train, "a function train(model, n_steps)")
+    checks.function("validation_set_error", validation_set_error, "a function validation_set_error(model) -> float")
+    n, p = checks.count("n", n), checks.count("p", p)
+    max_steps = checks.optional(checks.count, "max_steps", max_steps)
     i = 0
     j = 0
     v = math.inf

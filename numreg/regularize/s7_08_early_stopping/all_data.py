@@ -17,9 +17,8 @@ import math
 import warnings
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from ...training.callbacks import Callback
+from ...core import checks
 from ...core.losses import SoftmaxCrossEntropy
 from ...data.split import train_valid_split
 from ...core.optim import Adam
@@ -71,12 +70,6 @@ class AllDataRecord:
     n_valid: int = 0
 
 
-def _check_int(name, value, low):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        raise ValueError(f"{name} must be an integer >= {low}, got {name}={value!r}")
-    return int(value)
-
-
 class _StopAtStep(Callback):
     """Stop after a fixed number of optimizer steps."""
 
@@ -112,9 +105,12 @@ class _UntilBelow(Callback):
 def _first_round(model_factory, optimizer_factory, criterion, X, y, valid_fraction, n, p, batch_size,
                  max_epochs, seed, verbose):
     """Split, then Algorithm 7.1 from a random theta on the sub-training set; the model ends at theta*."""
+    checks.function("model_factory", model_factory, "a function () -> a freshly initialized model")
+    checks.function("optimizer_factory", optimizer_factory, "a function params -> optimizer")
+    checks.flag("verbose", verbose)
     (Xs, ys), (Xv, yv) = train_valid_split(X, y, valid_fraction, seed)
     steps_per_epoch = -(-len(Xs) // batch_size)
-    n = steps_per_epoch if n is None else _check_int("n", n, 1)
+    n = steps_per_epoch if n is None else checks.count("n", n)
     model = model_factory()
     optimizer = optimizer_factory(model.parameters())
     es = EarlyStopping(patience=p, every=n, unit="step", restore_best=True)
@@ -181,13 +177,12 @@ def retrain_on_all_data(model_factory, X, y, criterion=None, optimizer_factory=N
     ----------
     Goodfellow, Bengio & Courville (2016), *Deep Learning*, §7.8, Algorithm 7.2.
     """
-    if match not in ("steps", "epochs"):
-        raise ValueError(f"match must be 'steps' or 'epochs', got match={match!r}")
+    match = checks.choice("match", match, ("steps", "epochs"))
     criterion = SoftmaxCrossEntropy() if criterion is None else criterion
     optimizer_factory = (lambda params: Adam(params)) if optimizer_factory is None else optimizer_factory
-    p = _check_int("p", p, 1)
-    batch_size = _check_int("batch_size", batch_size, 1)
-    max_epochs = _check_int("max_epochs", max_epochs, 1)
+    p = checks.count("p", p)
+    batch_size = checks.count("batch_size", batch_size)
+    max_epochs = checks.count("max_epochs", max_epochs)
     _, _, es, first, (Xs, _), (Xv, _), n = _first_round(
         model_factory, optimizer_factory, criterion, X, y, valid_fraction, n, p, batch_size, max_epochs, seed,
         verbose)
@@ -267,11 +262,11 @@ def continue_on_all_data(model_factory, X, y, criterion=None, optimizer_factory=
     """
     criterion = SoftmaxCrossEntropy() if criterion is None else criterion
     optimizer_factory = (lambda params: Adam(params)) if optimizer_factory is None else optimizer_factory
-    p = _check_int("p", p, 1)
-    batch_size = _check_int("batch_size", batch_size, 1)
-    max_epochs = _check_int("max_epochs", max_epochs, 1)
+    p = checks.count("p", p)
+    batch_size = checks.count("batch_size", batch_size)
+    max_epochs = checks.count("max_epochs", max_epochs)
     if max_steps is not None:
-        max_steps = _check_int("max_steps", max_steps, 1)
+        max_steps = checks.count("max_steps", max_steps)
     model, optimizer, es, first, (Xs, ys), (Xv, yv), n = _first_round(
         model_factory, optimizer_factory, criterion, X, y, valid_fraction, n, p, batch_size, max_epochs, seed,
         verbose)

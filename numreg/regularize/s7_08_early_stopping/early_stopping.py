@@ -13,16 +13,13 @@ Two forms of the same meta-algorithm:
 """
 import math
 
-import numpy as np
-
+from ...core import checks
 from ...training.callbacks import Callback
 from ...files import save_npz
 
 MODES = ("min", "max")
 UNITS = ("epoch", "step")
 TRAIN_ERRORS = ("evaluate", "running")
-
-
 
 
 class EarlyStopping(Callback):
@@ -140,41 +137,23 @@ class EarlyStopping(Callback):
     def __init__(self, patience=7, min_delta=0.0, mode="min", monitor="valid_loss", restore_best=True,
                  path=None, verbose=False, baseline=None, start_from_epoch=0, every=1, unit="epoch",
                  criterion=None, train_error="evaluate", train_eval_size=10000):
-        if not isinstance(patience, (int, np.integer)) or isinstance(patience, bool) or patience < 1:
-            raise ValueError(f"patience must be an integer >= 1, got patience={patience!r}")
-        if mode not in MODES:
-            raise ValueError(f"mode must be one of {MODES}, got mode={mode!r}")
-        if unit not in UNITS:
-            raise ValueError(f"unit must be one of {UNITS}, got unit={unit!r}")
-        if not isinstance(every, (int, np.integer)) or isinstance(every, bool) or every < 1:
-            raise ValueError(f"every must be an integer >= 1, got every={every!r}")
-        if (not isinstance(start_from_epoch, (int, np.integer)) or isinstance(start_from_epoch, bool)
-                or start_from_epoch < 0):
-            raise ValueError(f"start_from_epoch must be an integer >= 0, got start_from_epoch={start_from_epoch!r}")
-        try:
-            md = float(min_delta)
-        except (TypeError, ValueError):
-            md = math.nan
-        if not (md >= 0 and math.isfinite(md)):
-            raise ValueError(f"min_delta must be a finite number >= 0, got min_delta={min_delta!r}")
-        if baseline is not None:
-            try:
-                b = float(baseline)
-            except (TypeError, ValueError):
-                b = math.nan
-            if not math.isfinite(b):
-                raise ValueError(f"baseline must be a finite number or None, got baseline={baseline!r}")
-            baseline = b
-        if criterion is not None and not callable(criterion):
-            raise ValueError(f"criterion must be callable as criterion(train_losses, valid_losses) -> bool, "
-                             f"got criterion={criterion!r}")
-        if train_error not in TRAIN_ERRORS:
-            raise ValueError(f"train_error must be one of {TRAIN_ERRORS}, got train_error={train_error!r}")
-        if (not isinstance(train_eval_size, (int, np.integer)) or isinstance(train_eval_size, bool)
-                or train_eval_size < 1):
-            raise ValueError(f"train_eval_size must be an integer >= 1, got train_eval_size={train_eval_size!r}")
-        if not isinstance(monitor, str):
-            raise ValueError(f"monitor must be a History entry name, got monitor={monitor!r}")
+        patience = checks.count("patience", patience)
+        mode = checks.choice("mode", mode, MODES)
+        unit = checks.choice("unit", unit, UNITS)
+        every = checks.count("every", every)
+        start_from_epoch = checks.integer("start_from_epoch", start_from_epoch, low=0)
+        md = checks.nonnegative("min_delta", min_delta)
+        baseline = checks.optional(checks.real, "baseline", baseline)
+        if criterion is not None and (isinstance(criterion, type) or not callable(criterion)
+                                      or hasattr(criterion, "backward")):
+            raise checks.type_error("criterion", "a stopping criterion callable as criterion(train_losses, "
+                                    "valid_losses) -> bool, such as nr.GL(5) (not a loss)", criterion)
+        train_error = checks.choice("train_error", train_error, TRAIN_ERRORS)
+        train_eval_size = checks.count("train_eval_size", train_eval_size)
+        monitor = checks.instance("monitor", monitor, str, "a History entry name such as 'valid_loss'")
+        restore_best = checks.flag("restore_best", restore_best)
+        verbose = checks.flag("verbose", verbose)
+        path = checks.optional(checks.path, "path", path)
         if unit == "step" and monitor not in ("valid_loss", "valid_accuracy"):
             raise ValueError(f"with unit='step' monitor must be 'valid_loss' or 'valid_accuracy', "
                              f"got monitor={monitor!r}")
@@ -249,9 +228,14 @@ class EarlyStopping(Callback):
         bool
             ``early_stop``.
         """
-        self.epoch = self.epoch + 1 if epoch is None else int(epoch)
-        step = (len(self.evaluations) + 1) * self.every if step is None else int(step)
-        value = float(value)
+        value = checks.real("value", value, finite=False, allow_nan=True)   # NaN/inf: stop (below)
+        if model is not None:
+            checks.has_methods("model", model, ("state_dict", "load_state_dict"), "a model")
+        epoch = checks.optional(checks.integer, "epoch", epoch, low=0)
+        step = checks.optional(checks.integer, "step", step, low=0)
+        train_loss = checks.optional(checks.real, "train_loss", train_loss, finite=False, allow_nan=True)
+        self.epoch = self.epoch + 1 if epoch is None else epoch
+        step = (len(self.evaluations) + 1) * self.every if step is None else step
         if math.isfinite(value) and self.epoch <= self.start_from_epoch:   # warm-up: not counted
             return self.early_stop
         if not math.isfinite(value):
@@ -310,6 +294,7 @@ class EarlyStopping(Callback):
 
     def restore(self, model):
         """Load ``theta*`` into ``model``; returns True if there was one."""
+        checks.has_methods("model", model, ("load_state_dict",), "a model")
         if self.best_state is None:
             return False
         model.load_state_dict(self.best_state)
@@ -375,15 +360,20 @@ class EarlyStopping(Callback):
         d["best_state"] = self.best_state
         return d
 
-    def load_state_dict(self, d):
-        """Restore what :meth:`state_dict` returned."""
-        for k in self._STATE:
-            setattr(self, k, d[k])
-        self.train_record = [float(v) for v in d["train_record"]]
-        self.valid_record = [float(v) for v in d["valid_record"]]
-        self.evaluations = [(int(s), float(v)) for s, v in d["evaluations"]]
-        bs = d["best_state"]
-        self.best_state = None if bs is None else {k: np.array(v) for k, v in bs.items()}
+    def load_state_dict(self, state):
+        """Restore what :meth:`state_dict` returned, after checking every entry.
+
+        Raises ``ValueError`` naming the entry (``state['best']``, ...) if one
+        is missing or of the wrong kind; nothing is changed then.
+        """
+        if not isinstance(state, dict):
+            raise checks.type_error("state", "a dict from EarlyStopping.state_dict()", state)
+        missing = [k for k in (*self._STATE, "evaluations", "best_state") if k not in state]
+        if missing:
+            raise ValueError(f"the EarlyStopping state lacks {', '.join(missing)}")
+        new = _checked_state(state)
+        for k, v in new.items():
+            setattr(self, k, v)
         return self
 
     def __repr__(self):
@@ -398,3 +388,28 @@ class EarlyStopping(Callback):
             extra += f", criterion={self.criterion!r}"
         return (f"EarlyStopping(patience={self.patience}, min_delta={self.min_delta}, mode={self.mode!r}, "
                 f"monitor={self.monitor!r}, restore_best={self.restore_best}, path={self.path!r}{extra})")
+
+
+def _checked_state(d):
+    """The entries of an ``EarlyStopping`` state, each checked and converted (ValueError/TypeError naming it)."""
+    n = "state[{!r}]".format
+    count = {k: checks.integer(n(k), d[k], low=0) for k in ("best_epoch", "best_step", "counter", "epoch", "_since_n")}
+    records = {k: [checks.real(f"{n(k)}[{i}]", v, finite=False, allow_nan=True)
+                   for i, v in enumerate(checks.sequence(n(k), d[k]))] for k in ("train_record", "valid_record")}
+    evaluations = []
+    for i, e in enumerate(checks.sequence(n("evaluations"), d["evaluations"])):
+        s, v = checks.pair(f"{n('evaluations')}[{i}]", e, "a pair (step, value)")
+        evaluations.append((checks.integer(f"{n('evaluations')}[{i}][0]", s, low=0),
+                            checks.real(f"{n('evaluations')}[{i}][1]", v, finite=False, allow_nan=True)))
+    best_state = d["best_state"]
+    if best_state is not None:
+        if not isinstance(best_state, dict):
+            raise checks.type_error(n("best_state"), "None or a dict of arrays (a state_dict)", best_state)
+        best_state = {k: checks.float_array(f"{n('best_state')}[{k!r}]", v, allow_empty=True).copy()
+                      for k, v in best_state.items()}
+    return {**count, **records, "evaluations": evaluations, "best_state": best_state,
+            "best": checks.real(n("best"), d["best"], finite=False),
+            "early_stop": checks.flag(n("early_stop"), d["early_stop"]),
+            "stop_reason": checks.optional(checks.instance, n("stop_reason"), d["stop_reason"], str, "None or a str"),
+            "message": checks.instance(n("message"), d["message"], str, "a str"),
+            "_since_sum": checks.real(n("_since_sum"), d["_since_sum"], finite=False, allow_nan=True)}

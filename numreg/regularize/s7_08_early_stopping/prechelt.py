@@ -41,24 +41,10 @@ import math
 
 import numpy as np
 
+from ...core import checks
+
 __all__ = ["Criterion", "GL", "PQ", "UP", "Patience", "check_histories", "generalization_loss",
            "training_progress"]
-
-
-def _positive_number(name, value):
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number > 0, got {name}={value!r}") from None
-    if not (v > 0 and math.isfinite(v)):
-        raise ValueError(f"{name} must be a finite number > 0, got {name}={value!r}")
-    return v
-
-
-def _positive_int(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be an integer >= 1, got {name}={value!r}")
-    return int(value)
 
 
 def check_histories(train_losses, valid_losses):
@@ -70,11 +56,9 @@ def check_histories(train_losses, valid_losses):
         If they are not 1-D sequences of numbers of equal length, or a
         validation error is negative (Prechelt's errors are >= 0).
     """
-    tr = np.asarray(train_losses if train_losses is not None else [], dtype=np.float64)
-    va = np.asarray(valid_losses if valid_losses is not None else [], dtype=np.float64)
-    if tr.ndim != 1 or va.ndim != 1:
-        raise ValueError(f"train_losses and valid_losses must be 1-D sequences, got shapes "
-                         f"train_losses.shape={tr.shape}, valid_losses.shape={va.shape}")
+    tr, va = (checks.float_array(name, [] if v is None else v, ndim=1, dtype=np.float64, allow_empty=True,
+                                 allow_nan=True)
+              for name, v in (("train_losses", train_losses), ("valid_losses", valid_losses)))
     if len(tr) != len(va):
         raise ValueError(f"train_losses and valid_losses must have the same length (one value per epoch), "
                          f"got len(train_losses)={len(tr)} and len(valid_losses)={len(va)}")
@@ -127,7 +111,7 @@ def training_progress(train_losses, strip=5):
     --------
     ``E_tr = [2, 1, 1, 1, 1]`` with ``k = 5``: sum 6, min 1, ``P_5(5) = 1000 (6/5 - 1) = 200``.
     """
-    k = _positive_int("strip", strip)
+    k = checks.count("strip", strip)
     tr = np.asarray(train_losses, dtype=np.float64)
     out = np.full(len(tr), np.nan)
     if len(tr) >= k:
@@ -155,14 +139,24 @@ class Criterion:
         """Boolean array: entry ``t-1`` is True if the criterion says "stop" after epoch ``t``."""
         raise NotImplementedError
 
+    def stops(self, train_losses, valid_losses):
+        """Boolean array: where :meth:`fires`, and wherever a loss is NaN or infinite.
+
+        A non-finite loss means the run diverged (its generalization loss
+        ``GL`` is NaN, which no threshold would ever exceed), so every
+        criterion stops there.
+        """
+        tr, va = check_histories(train_losses, valid_losses)
+        return self.fires(tr, va) | ~np.isfinite(tr) | ~np.isfinite(va)
+
     def __call__(self, train_losses, valid_losses):
-        """True if training should stop after the last epoch of the histories."""
-        f = self.fires(train_losses, valid_losses)
+        """True if training should stop after the last epoch of the histories (see :meth:`stops`)."""
+        f = self.stops(train_losses, valid_losses)
         return bool(f[-1]) if len(f) else False
 
     def first_stop(self, train_losses, valid_losses):
         """The first epoch (from 1) after which the criterion stops training, or None if it never does."""
-        f = self.fires(train_losses, valid_losses)
+        f = self.stops(train_losses, valid_losses)
         hits = np.flatnonzero(f)
         return int(hits[0]) + 1 if len(hits) else None
 
@@ -181,6 +175,10 @@ class GL(Criterion):
     alpha : float
         Threshold in percent, > 0 (Prechelt tried 1, 2, 3, 5).
 
+    A NaN or infinite validation (or training) loss stops training at that
+    epoch: ``GL`` would be NaN there, which no threshold exceeds, and a
+    diverged run should not go on (see :meth:`Criterion.stops`).
+
     Examples
     --------
     ``E_va = [1.0, 0.8, 0.9]``: ``GL = [0, 0, 12.5]``; ``GL(5)`` stops after epoch 3.
@@ -191,7 +189,7 @@ class GL(Criterion):
     """
 
     def __init__(self, alpha):
-        self.alpha = _positive_number("alpha", alpha)
+        self.alpha = checks.positive("alpha", alpha)
         self.name = f"GL{self.alpha:g}"
 
     def fires(self, train_losses, valid_losses):
@@ -227,8 +225,8 @@ class PQ(Criterion):
     """
 
     def __init__(self, alpha, strip=5):
-        self.alpha = _positive_number("alpha", alpha)
-        self.strip = _positive_int("strip", strip)
+        self.alpha = checks.positive("alpha", alpha)
+        self.strip = checks.count("strip", strip)
         self.name = f"PQ{self.alpha:g}"
 
     def quotient(self, train_losses, valid_losses):
@@ -277,8 +275,8 @@ class UP(Criterion):
     """
 
     def __init__(self, s, strip=5):
-        self.s = _positive_int("s", s)
-        self.strip = _positive_int("strip", strip)
+        self.s = checks.count("s", s)
+        self.strip = checks.count("strip", strip)
         self.name = f"UP{self.s}"
 
     def fires(self, train_losses, valid_losses):
@@ -319,11 +317,8 @@ class Patience(Criterion):
     """
 
     def __init__(self, p=7, min_delta=0.0):
-        self.p = _positive_int("p", p)
-        md = float(min_delta)
-        if not (md >= 0 and math.isfinite(md)):
-            raise ValueError(f"min_delta must be a finite number >= 0, got min_delta={min_delta!r}")
-        self.min_delta = md
+        self.p = checks.count("p", p)
+        self.min_delta = checks.nonnegative("min_delta", min_delta)
         self.name = f"patience{self.p}"
 
     def counters(self, valid_losses):

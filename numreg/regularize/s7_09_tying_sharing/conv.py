@@ -16,18 +16,20 @@ gives every window of the padded input without a copy and one
 the ``kH * kW`` kernel offsets only, never over pixels or examples.
 """
 import numpy as np
+
 from numpy.lib.stride_tricks import sliding_window_view
 
+from ...core import checks
 from ...core.module import Module
 from ...core.parameter import Parameter
 
 
 def _pair(name, v):
     """``v`` (int or pair of ints) as a tuple of two positive ints, else ValueError naming ``name``."""
-    t = (v, v) if isinstance(v, (int, np.integer)) else tuple(v)
-    if len(t) != 2 or not all(isinstance(a, (int, np.integer)) and a > 0 for a in t):
-        raise ValueError(f"{name} must be a positive integer or a pair of them, got {name}={v!r}")
-    return int(t[0]), int(t[1])
+    if np.ndim(v) == 0 and not isinstance(v, (str, bytes)):
+        return (checks.count(name, v),) * 2
+    a, b = checks.pair(name, v, "a positive integer or a pair of them")
+    return checks.count(f"{name}[0]", a), checks.count(f"{name}[1]", b)
 
 
 def _check_x(x, channels=None):
@@ -104,19 +106,19 @@ class Conv2d(Module):
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, bias=True, seed=None,
                  dtype=np.float32):
-        for name, v in (("in_channels", in_channels), ("out_channels", out_channels)):
-            if not isinstance(v, (int, np.integer)) or v < 1:
-                raise ValueError(f"{name} must be a positive integer, got {name}={v!r}")
-        if not isinstance(padding, (int, np.integer)) or padding < 0:
-            raise ValueError(f"padding must be a non-negative integer, got padding={padding!r}")
-        self.in_channels, self.out_channels = int(in_channels), int(out_channels)
+        self.in_channels = checks.count("in_channels", in_channels)
+        self.out_channels = checks.count("out_channels", out_channels)
         self.kernel_size = _pair("kernel_size", kernel_size)
         self.stride = _pair("stride", stride)
-        self.padding = int(padding)
+        self.padding = checks.integer("padding", padding, low=0)
+        dtype = checks.float_dtype("dtype", dtype)
+        bias = checks.flag("bias", bias)
         shape = (self.out_channels, self.in_channels) + self.kernel_size
+        checks.allocation("in_channels * out_channels * kernel_size", (in_channels, out_channels, kernel_size),
+                          *shape, itemsize=dtype.itemsize)
         self.W = Parameter(np.zeros(shape, dtype), "W", regularized=True)
         self.b = Parameter(np.zeros(self.out_channels, dtype), "b", regularized=False) if bias else None
-        self.reset_parameters(np.random.default_rng(seed))
+        self.reset_parameters(checks.generator("seed", seed))
 
     def reset_parameters(self, rng):
         """Re-draw ``W`` and ``b`` in place from ``U(-1/sqrt(fan_in), 1/sqrt(fan_in))``, fan_in = C*kH*kW."""

@@ -18,10 +18,10 @@ added to the objective as ``alpha * Omega``, with gradients
 Parameter *sharing* (§7.9, convolutional networks) is the limit
 ``alpha -> infinity``: the same array used in two places.
 """
-import numbers
 
 import numpy as np
 
+from ...core import checks
 from ...core.checks import as_list
 from ...core.parameter import Parameter
 
@@ -78,8 +78,7 @@ class TiedL2:
     def __init__(self, params_a, params_b, alpha):
         a = _param_list(params_a, "params_a")
         b = _param_list(params_b, "params_b")
-        if not (isinstance(alpha, numbers.Real) and np.isfinite(alpha) and alpha >= 0):
-            raise ValueError(f"alpha must be a finite number >= 0, got alpha={alpha!r}")
+        alpha = checks.nonnegative("alpha", alpha)
         if len(a) != len(b):
             raise ValueError(f"params_a and params_b must pair up: {len(a)} parameters against {len(b)}")
         if not a:
@@ -102,7 +101,7 @@ class TiedL2:
 
     def add_grad(self, params=None):
         """Add ``±alpha (w_A - w_B)`` to the gradients of the tied parameters found in ``params`` (None: all)."""
-        ids = None if params is None else {id(p) for p in params}
+        ids = None if params is None else {id(p) for p in _param_list(params, "params")}
         for pa, pb in zip(self.params_a, self.params_b):
             a_in = ids is None or id(pa) in ids
             b_in = ids is None or id(pb) in ids

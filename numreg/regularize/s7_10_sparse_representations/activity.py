@@ -2,7 +2,8 @@
 import numpy as np
 
 from ...core.module import Module
-from ..s7_01_norm_penalties.penalties import check_alpha
+from ...core import checks
+from ...core.parameter import Parameter
 
 
 class ActivityL1(Module):
@@ -68,7 +69,7 @@ class ActivityL1(Module):
     """
 
     def __init__(self, alpha):
-        self.alpha = check_alpha("alpha", alpha)
+        self.alpha = checks.nonnegative("alpha", alpha)
         self.pass_weight = 1.0
         self.h = None
 
@@ -104,6 +105,8 @@ class ActivityL1(Module):
 
     def add_grad(self, params=None):
         """Nothing: the gradient ``alpha * sign(h) / n`` is added by ``backward``, in the model."""
+        if params is not None:   # the penalty protocol's argument: unused, but checked
+            checks.as_list(params, Parameter, "params")
         return None
 
     def sparsity(self):

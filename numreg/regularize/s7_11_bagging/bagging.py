@@ -20,10 +20,10 @@ holds exactly (the ensemble's probability vector is the mean of the
 members'), and also gives every member's and the ensemble's
 misclassification rate and the correlation of the members' mistakes.
 """
-import numbers
 
 import numpy as np
 
+from ...core import checks
 from ...core.checks import call_with_optional
 from ...core.losses import SoftmaxCrossEntropy, softmax
 from ...core.optim import Adam
@@ -135,15 +135,13 @@ class Bagging:
     """
 
     def __init__(self, make_model, k, seed=None, make_optimizer=None, criterion=None):
-        if not callable(make_model):
-            raise ValueError(f"make_model must be callable (seed -> model), got make_model={make_model!r}")
-        if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1:
-            raise ValueError(f"k must be an integer >= 1 (number of models), got k={k!r}")
-        self.make_model = make_model
-        self.k = int(k)
-        self.seed = seed
-        self.make_optimizer = make_optimizer or (lambda m: Adam(m.parameters(), lr=1e-3))
-        self.criterion = criterion if criterion is not None else SoftmaxCrossEntropy()
+        self.make_model = checks.function("make_model", make_model, "a function seed -> model")
+        self.k = checks.count("k", k)   # the number of models
+        self.seed = checks.seed("seed", seed)
+        self.make_optimizer = (checks.optional(checks.function, "make_optimizer", make_optimizer)
+                               or (lambda m: Adam(m.parameters(), lr=1e-3)))
+        self.criterion = (SoftmaxCrossEntropy() if criterion is None else checks.has_methods(
+            "criterion", criterion, ("forward", "backward"), "a loss such as nr.SoftmaxCrossEntropy()"))
         self.members = []
 
     def fit(self, X, y, epochs=10, batch_size=64, valid=None, **fit_kwargs):
@@ -161,12 +159,10 @@ class Bagging:
             Any other argument of ``nr.fit`` (``penalties``, ``callbacks``, ...);
             ``verbose`` defaults to False.
         """
-        X = np.asarray(X)
-        y = np.asarray(y)
-        if len(X) != len(y):
-            raise ValueError(f"X has {len(X)} examples but y has {len(y)} labels")
-        if len(X) == 0:
-            raise ValueError("X is empty: there is nothing to resample")
+        X = checks.float_array("X", X, min_ndim=2)
+        y = checks.numbers_array("y", y)
+        if y.ndim == 0 or len(X) != len(y):
+            raise ValueError(f"X has {len(X)} examples but y has shape {y.shape}: one target per example")
         fit_kwargs.setdefault("verbose", False)
         root = np.random.default_rng(self.seed)
         self.members, self.histories, self.resamples = [], [], []

@@ -3,6 +3,7 @@ import math
 
 import numpy as np
 
+from ...core import checks
 from ...core.module import Module
 
 _UINT = {8: np.uint8, 16: np.uint16, 32: np.uint32}
@@ -88,11 +89,8 @@ class Dropout(Module):
     """
 
     def __init__(self, p=0.5, seed=None):
-        p_ = float(p)
-        if not 0.0 <= p_ < 1.0:
-            raise ValueError(f"Dropout probability must be in [0, 1), got p={p!r}")
-        self.p = p_
-        self.rng = np.random.default_rng(seed)
+        self.p = checks.probability("p", p)
+        self.rng = checks.generator("seed", seed)
         self.mask = None
 
     def sample_mask(self, shape, dtype=np.float32):

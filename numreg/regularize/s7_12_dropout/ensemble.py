@@ -31,11 +31,12 @@ Goodfellow et al. (2013a) with finding it better than Monte-Carlo averages
 of up to 1,000 sub-networks, and Gal & Ghahramani (2015) with finding the
 Monte-Carlo average of twenty masks better for some models.
 """
-import numbers
 
 import numpy as np
 
+from ...core import checks
 from ...core.losses import log_softmax, softmax
+from ...training.state import model_input
 from .dropout import Dropout
 
 __all__ = ["mc_dropout_predict", "dropout_layers", "MEANS"]
@@ -110,20 +111,15 @@ def mc_dropout_predict(model, X, samples, mean="arithmetic", seed=None, batch_si
     Gal & Ghahramani (2016), "Dropout as a Bayesian approximation", ICML.
     Goodfellow, Bengio & Courville (2016), *Deep Learning*, §7.12.
     """
-    if isinstance(samples, bool) or not isinstance(samples, numbers.Integral) or samples < 1:
-        raise ValueError(f"samples must be an integer >= 1, got samples={samples!r}")
-    if mean not in MEANS:
-        raise ValueError(f"mean must be one of {MEANS}, got mean={mean!r}")
-    if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size < 1:
-        raise ValueError(f"batch_size must be an integer >= 1, got batch_size={batch_size!r}")
-    X = np.asarray(X)
-    if X.ndim < 2 or len(X) == 0:
-        raise ValueError(f"X must be a non-empty batch of shape (n, ...), got X.shape={X.shape}")
+    samples = checks.count("samples", samples)
+    mean = checks.choice("mean", mean, MEANS)
+    batch_size = checks.count("batch_size", batch_size)
+    X, _ = model_input(model, X)
     drops = dropout_layers(model)
     was_training = model.training
     saved_rngs = [d.rng for d in drops]
     if seed is not None:
-        for d, g in zip(drops, np.random.default_rng(seed).spawn(len(drops))):
+        for d, g in zip(drops, checks.generator("seed", seed).spawn(len(drops))):
             d.rng = g
     model.eval()
     for d in drops:

@@ -20,29 +20,13 @@ locally constant" (§7.13).
 ``grad_x J`` is the model's own backward pass carried to its input:
 ``model.backward(dy, input_grad=True)``.
 """
-import numbers
 
 import numpy as np
 
+from ...core import checks
+from ...training.state import model_input, targets
+
 __all__ = ["fgsm", "FGSM", "input_gradient"]
-
-
-def _check_epsilon(epsilon):
-    if isinstance(epsilon, bool) or not (isinstance(epsilon, numbers.Real) and np.isfinite(epsilon) and epsilon >= 0):
-        raise ValueError(f"epsilon must be a finite number >= 0, got epsilon={epsilon!r}")
-    return float(epsilon)
-
-
-def _check_clip(clip):
-    if clip is None:
-        return None
-    try:
-        lo, hi = (float(v) for v in clip)
-    except (TypeError, ValueError):
-        raise ValueError(f"clip must be None or a (low, high) pair, got clip={clip!r}") from None
-    if not lo <= hi:
-        raise ValueError(f"clip must have low <= high, got clip={clip!r}")
-    return lo, hi
 
 
 def input_gradient(model, criterion, X, y, scale=1.0):
@@ -129,11 +113,12 @@ def fgsm(model, criterion, X, y, epsilon, clip=None):
     Szegedy et al. (2014), "Intriguing properties of neural networks", ICLR.
     Goodfellow, Bengio & Courville (2016), *Deep Learning*, §7.13.
     """
-    epsilon = _check_epsilon(epsilon)
-    clip = _check_clip(clip)
-    X = np.asarray(X)
-    if not np.issubdtype(X.dtype, np.floating):
-        raise ValueError(f"X must hold floating-point inputs, got X.dtype={X.dtype}")
+    epsilon = checks.nonnegative("epsilon", epsilon)
+    clip = checks.optional(checks.interval, "clip", clip, finite=False)
+    checks.has_methods("model", model, ("forward", "backward", "parameters"), "a model such as nr.Sequential(...)")
+    checks.has_methods("criterion", criterion, ("forward", "backward"), "a loss such as nr.SoftmaxCrossEntropy()")
+    X, out = model_input(model, X)
+    y = targets(y, len(X), out, criterion)
     params = model.parameters()
     saved = [p.grad.copy() for p in params]
     try:
@@ -208,12 +193,10 @@ class FGSM:
     """
 
     def __init__(self, epsilon, alpha=0.5, clip=None, same_noise=False):
-        self.epsilon = _check_epsilon(epsilon)
-        if isinstance(alpha, bool) or not (isinstance(alpha, numbers.Real) and 0.0 <= alpha <= 1.0):
-            raise ValueError(f"alpha must be in [0, 1], got alpha={alpha!r}")
-        self.alpha = float(alpha)
-        self.clip = _check_clip(clip)
-        self.same_noise = bool(same_noise)
+        self.epsilon = checks.nonnegative("epsilon", epsilon)
+        self.alpha = checks.probability("alpha", alpha, allow_one=True)
+        self.clip = checks.optional(checks.interval, "clip", clip, finite=False)
+        self.same_noise = checks.flag("same_noise", same_noise)
 
     def train_step(self, model, criterion, data, target):
         """Forward/backward of ``alpha J(x) + (1 - alpha) J(x_adv)``; returns ``(clean output, that loss)``.

@@ -202,7 +202,7 @@ def test_empty_batch():
     (dict(angle=[1, 2, 3]), "angle must have one value per image \\(6\\), got 3"),
     (dict(shear=np.zeros(7)), "shear must have one value per image \\(6\\), got 7"),
     (dict(shear=90), "shear=90"),
-    (dict(angle=np.nan), "angle must be finite"),
+    (dict(angle=np.nan), "angle must hold finite numbers"),
     (dict(angle="ten"), "angle="),
     (dict(shift=(1, 2, 3)), "shift of shape \\(3,\\)"),
     (dict(shift=np.zeros((5, 2))), "shift of shape \\(5, 2\\)"),

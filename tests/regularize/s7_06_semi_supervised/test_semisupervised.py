@@ -71,7 +71,7 @@ def test_semisupervised_bad_input():
         nr.cluster_then_label(X[:3], y[:3], X[3:], k=121)
     with pytest.raises(ValueError, match="same width"):
         nr.cluster_then_label(X[:3], y[:3], np.zeros((5, 3)), k=2)
-    with pytest.raises(ValueError, match="at least one labeled"):
+    with pytest.raises(ValueError, match="X_labeled must not be empty"):
         nr.cluster_then_label(X[:0], y[:0], X, k=2)
     with pytest.raises(ValueError, match="fill='majority'"):
         nr.cluster_then_label(X[:3], y[:3], X[3:], k=2, fill="majority")
@@ -81,7 +81,7 @@ def test_semisupervised_bad_input():
         nr.label_propagation(X[:3], y[:3], X[3:], k_neighbors=120)
     with pytest.raises(ValueError, match="same width"):
         nr.label_propagation(X[:3], y[:3], np.zeros((5, 3)))
-    with pytest.raises(ValueError, match="at least one labeled"):
+    with pytest.raises(ValueError, match="X_labeled must not be empty"):
         nr.label_propagation(X[:0], y[:0], X)
     with pytest.raises(ValueError, match="y_labeled"):
         nr.label_propagation(X[:3], y[:4], X[3:])

@@ -125,7 +125,7 @@ def test_bad_input():
     trunk = nr.Sequential(nr.Linear(4, 3))
     with pytest.raises(ValueError, match="weights must hold one number per head"):
         nr.MultiTask(trunk, [nr.Linear(3, 2)], weights=(1.0, 2.0))
-    with pytest.raises(ValueError, match=r"weights=\(1.0, -1.0\)"):
+    with pytest.raises(ValueError, match=r"weights\[1\]=-1.0"):
         nr.MultiTask(trunk, [nr.Linear(3, 2), nr.Linear(3, 2)], weights=(1.0, -1.0))
     with pytest.raises(ValueError, match="heads=\\[\\]"):
         nr.MultiTask(trunk, [])

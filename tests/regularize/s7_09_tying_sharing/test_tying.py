@@ -87,5 +87,5 @@ def test_bad_input():
         nr.TiedL2(A, [B[1].W], alpha=1)
     with pytest.raises(ValueError, match="sharing, not tying"):
         nr.TiedL2([A[1].W], [A[1].W], alpha=1)
-    with pytest.raises(ValueError, match="params_b must hold Parameter objects"):
+    with pytest.raises(ValueError, match="params_b\\[0\\] must be a Parameter"):
         nr.TiedL2([A[1].W], [np.zeros((6, 5))], alpha=1)

@@ -96,7 +96,7 @@ def test_bad_input():
         nr.Bagging(3, k=2)
     with pytest.raises(RuntimeError, match="not fitted"):
         nr.Bagging(make, k=2).predict(np.zeros((2, 2)))
-    with pytest.raises(ValueError, match="labels"):
+    with pytest.raises(ValueError, match="one target per example"):
         nr.Bagging(make, k=2).fit(np.zeros((4, 2)), np.zeros(3, int))
 
 

@@ -201,8 +201,10 @@ def test_bad_input():
         nr.fgsm(model, nr.SoftmaxCrossEntropy(), X, y, float("nan"))
     with pytest.raises(ValueError, match="clip"):
         nr.fgsm(model, nr.SoftmaxCrossEntropy(), X, y, 0.1, clip=(1, 0))
-    with pytest.raises(ValueError, match="floating-point"):
-        nr.fgsm(model, nr.SoftmaxCrossEntropy(), X.astype(int), y, 0.1)
+    with pytest.raises(TypeError, match="X must be an array of real numbers"):
+        nr.fgsm(model, nr.SoftmaxCrossEntropy(), X.astype(object), y, 0.1)
+    with pytest.raises(ValueError, match="X must hold finite numbers"):
+        nr.fgsm(model, nr.SoftmaxCrossEntropy(), np.full_like(X, np.nan), y, 0.1)
 
 
 def test_adversarial_curves_figure_renders(tmp_path):
