@@ -87,9 +87,9 @@ class Linear(Module):
 
     def backward(self, dy, input_grad=True):
         """dy: (n, out_features) -> dx: (n, in_features), or None if ``input_grad`` is False."""
-        self.W.grad += self.x.T @ dy
+        self.W.grad_add_matmul(self.x.T, dy)           # dW += x^T dy
         if self.b is not None:
-            self.b.grad += dy.sum(axis=0)
+            self.b.grad_add_sum(dy)                     # db += sum_n dy
         return dy @ self.W.data.T if input_grad else None
 
     def backward_params(self, dy):

@@ -226,9 +226,14 @@ class Optimizer:
         return blocks
 
     def zero_grad(self):
-        """Set every parameter's gradient to zero, as ``optimizer.zero_grad()``."""
-        for _, grad, _, _ in self._blocks():
-            kernels.fill_(grad, 0)
+        """Set every parameter's gradient to zero, as ``optimizer.zero_grad()``.
+
+        The zeros are written when a gradient is next read, or never when a
+        backward pass writes the whole gradient first (see ``Parameter``'s Notes).
+        """
+        self._blocks()                  # notices replaced arrays and a new dtype (the state follows)
+        for p in self.params:
+            p.zero_grad()
 
     def step(self):
         raise NotImplementedError
