@@ -14,6 +14,7 @@ fast form                   reference                                   agreemen
 :func:`sgd_`                ``optim.sgd_reference`` (Algorithms 8.1-3)  bit for bit
 :func:`bernoulli_bits`      ``u < q`` with ``u = k / 2^b``              bit for bit
 :func:`bias_relu_`          ``np.maximum(y + b, 0)``                    bit for bit
+:func:`relu`                ``np.maximum(x, 0)`` (``ReLU.forward``)     bit for bit
 :func:`log_softmax_t`       ``losses.log_softmax`` (row-wise)           see its Notes
 :func:`softmax_xent_grad_`  ``(softmax(z) - t) / n``                    bit for bit
 :func:`fill_`               ``a[...] = value``                          bit for bit
@@ -578,6 +579,37 @@ def bits_per_entry(q):
 # --------------------------------------------------------------------------------------------
 # Layers and loss
 # --------------------------------------------------------------------------------------------
+
+_zero_rows = {}
+
+
+def relu(x):
+    """``max(x, 0)`` elementwise, as a new array: ``np.maximum(x, 0)``, bit for bit, 2.5 times as fast.
+
+    NumPy's ``maximum`` of an array and the scalar 0 runs a slow loop; the
+    same maximum against a row of zeros broadcast over the batch runs its
+    vectorized array-array loop (11.4 -> 4.1 us for a (256, 128) batch,
+    87 -> 36 us for (256, 1024)). Same values, same signs of zero, NaN
+    kept (``tests/core/test_kernels.py`` compares the bits).
+
+    Parameters
+    ----------
+    x : ndarray, (n, ...) floating
+
+    Returns
+    -------
+    ndarray, like ``x``
+    """
+    if x.ndim == 0:
+        return np.maximum(x, x.dtype.type(0))
+    key = (x.shape[1:], x.dtype)
+    zero = _zero_rows.get(key)
+    if zero is None:
+        if len(_zero_rows) > 64:                       # many shapes (e.g. convolutions): start afresh
+            _zero_rows.clear()
+        zero = _zero_rows.setdefault(key, np.zeros(x.shape[1:], x.dtype))
+    return np.maximum(x, zero)
+
 
 def bias_relu_(y, b):
     """``y <- max(y + b, 0)`` in place: a ``Linear`` output's bias and a ReLU in two passes, no allocation.

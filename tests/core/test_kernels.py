@@ -155,6 +155,17 @@ def test_bias_relu_is_maximum_of_y_plus_b():
     np.testing.assert_array_equal(y, expected)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_relu_kernel_is_maximum_with_zero_bit_for_bit(dtype):
+    special = np.array([-0.0, 0.0, -1.0, 2.0, np.nan, -np.inf, np.inf, 1e-45, -1e-45], dtype)
+    x = np.concatenate([special, np.random.default_rng(0).standard_normal(27).astype(dtype)])
+    for shape in [(4, 9), (2, 3, 6), (36,)]:
+        xs = np.tile(x, 3).reshape((3,) + shape)
+        fast, ref = kernels.relu(xs), np.maximum(xs, 0)
+        assert fast.dtype == ref.dtype and fast.shape == ref.shape
+        np.testing.assert_array_equal(fast.view(f"u{fast.itemsize}"), ref.view(f"u{ref.itemsize}"))
+
+
 def sequential_log_softmax(z):
     """Row-wise, with the exponentials added in class order (the kernel's order)."""
     z = z.astype(z.dtype)
