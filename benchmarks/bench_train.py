@@ -199,7 +199,9 @@ def measure(sizes, repeats, n=48000, batch=256, with_torch=True):
     loads = []
     for r in range(repeats):                          # alternate, so that all see the same load
         loads.append(load())
-        kernels.apply_thread_policy()
+        threads = kernels.apply_thread_policy()["threads"]   # the floor and PyTorch get what numreg gets
+        if trun is not None:
+            torch.set_num_threads(threads)
         steps, cpu = gemm_floor(sizes, n, batch)
         best["floor"] = min(best["floor"], steps.sum())
         best["floor_steps"] = np.minimum(best["floor_steps"], steps)
