@@ -367,25 +367,28 @@ def main(argv=None):
     ap.add_argument("--net", choices=["seed", "wide", "both"], default="both", help="which network (default both)")
     ap.add_argument("--load", action="store_true",
                     help="also time epochs with one competing CPU-bound process (a busy loop started here)")
+    ap.add_argument("--samples", type=int, default=48000, help="training samples per epoch (default 48000)")
     ap.add_argument("--no-torch", action="store_true", help="do not time PyTorch")
     ap.add_argument("--no-memory", action="store_true", help="do not measure the peak resident memory")
     args = ap.parse_args(argv)
     if args.repeats < 1:
         ap.error(f"--repeats must be >= 1, got --repeats={args.repeats}")
+    if args.samples < 256:
+        ap.error(f"--samples must be >= 256 (one batch), got --samples={args.samples}")
     repeats = 1 if args.quick else args.repeats
     names = [k for k in NETS if args.net in ("both", k.split()[0])]
     if args.quick:
         names = names[:1]
     out = {"machine": machine(), "results": {}}
     if not args.no_memory:                            # first, before PyTorch's allocations
-        out["memory"] = memory(NETS[names[0]])
+        out["memory"] = memory(NETS[names[0]], args.samples)
         out["memory"]["network"] = names[0]
     for name in names:
-        out["results"][name] = measure(NETS[name], repeats, with_torch=not args.no_torch)
+        out["results"][name] = measure(NETS[name], repeats, args.samples, with_torch=not args.no_torch)
         if args.breakdown:
-            out["results"][name]["breakdown_ms_per_step"] = breakdown(NETS[name])
+            out["results"][name]["breakdown_ms_per_step"] = breakdown(NETS[name], args.samples)
         if args.load:
-            out["results"][name]["under_load"] = under_load(NETS[name], repeats)
+            out["results"][name]["under_load"] = under_load(NETS[name], repeats, args.samples)
     out["load_average_after"] = os.getloadavg()
     print(json.dumps(out, indent=2))
 
