@@ -82,6 +82,12 @@ def machine():
     except Exception:  # the layout of show_config is not a stable API
         info["blas"] = None
     info["blas_threads"] = blas_threads()
+    try:
+        from threadpoolctl import threadpool_info
+        info["blas_kernels"] = sorted({str(i.get("architecture")) for i in threadpool_info() if i.get("user_api") == "blas"})
+    except ImportError:
+        info["blas_kernels"] = None
+    info["env"] = {k: v for k, v in os.environ.items() if k.startswith(("OPENBLAS_", "OMP_", "NUMREG_", "MKL_"))}
     info["load_average"] = os.getloadavg()
     return info
 
