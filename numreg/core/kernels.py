@@ -224,6 +224,9 @@ def blas_threads():
     return _blas.get()
 
 
+_last_choice = [None]
+
+
 def apply_thread_policy(load=None):
     """Choose and set the threads of OpenBLAS and of the elementwise pool; returns the choice.
 
@@ -232,15 +235,18 @@ def apply_thread_policy(load=None):
     - ``NUMREG_THREADS=n`` set: ``n`` threads for both, whatever the load.
     - Otherwise: the free cores (:func:`free_cores`: this process's cores
       minus the other processes' load, rounded), at most the BLAS thread
-      count the process started with (so ``OPENBLAS_NUM_THREADS=1`` keeps
-      everything on one thread), for both.
+      count the process started with (so ``OPENBLAS_NUM_THREADS=1``, which
+      the test suite sets, keeps everything on one thread), for both. A
+      previous choice is kept while ``cores - load`` stays within 0.75 of
+      it (hysteresis: a load hovering near half a core does not flip it).
 
-    Measured (``benchmarks/README.md``): on a quiet 2-core machine a second
+    Measured (``benchmarks/README.md``): on an idle 2-core machine a second
     BLAS thread nearly halves even the seed network's small products, so
     there is no size threshold; with one busy competitor, a second thread
     makes every product and every parallel pass wait for a core that is
-    taken, so the policy drops to one. ``Sequential.train()`` calls this
-    (once per epoch in ``fit``), so the choice follows the load.
+    taken (a wide step: 32 ms with one thread, 366 ms with two), so the
+    policy drops to one. ``Sequential.train()`` calls this (once per epoch
+    in ``fit``), so the choice follows the load.
 
     Parameters
     ----------
@@ -251,6 +257,15 @@ def apply_thread_policy(load=None):
     -------
     dict
         ``{"threads": int, "load": float or None, "source": "NUMREG_THREADS" or "policy"}``.
+
+    Notes
+    -----
+    Reproducibility: OpenBLAS's float32 products change in their last bits
+    with its thread count (measured: 9 of 15 product shapes of these
+    networks differ between 1 and 2 threads), so runs with the same seed
+    are bit-identical only under the same thread count. The elementwise
+    pool never changes a bit. To reproduce a run exactly on a machine whose
+    load varies, fix the count: ``NUMREG_THREADS=1`` (or 2).
     """
     n = env_threads()
     if n is not None:
@@ -258,8 +273,13 @@ def apply_thread_policy(load=None):
     else:
         load_ = _probe() if load is None else float(load)
         _blas.controller()
-        cap = _blas.initial or available_cores()
-        threads, source = min(cap, free_cores(load_)), "policy"
+        cores = available_cores()
+        cap = _blas.initial or cores
+        threads, source = min(cap, free_cores(load_, cores)), "policy"
+        previous = _last_choice[0]
+        if previous is not None and previous <= cap and abs((cores - load_) - previous) < 0.75:
+            threads = previous
+    _last_choice[0] = threads
     _blas.set(threads)
     pool().resize(threads)
     return {"threads": threads, "load": load_, "source": source}

@@ -233,6 +233,24 @@ def test_thread_policy_obeys_numreg_threads(monkeypatch):
         kernels.set_blas_threads(before)
 
 
+def test_policy_keeps_its_choice_near_the_boundary(monkeypatch):
+    monkeypatch.delenv("NUMREG_THREADS", raising=False)
+    before = kernels.blas_threads()
+    monkeypatch.setattr(kernels, "available_cores", lambda: 2)
+    monkeypatch.setattr(kernels._blas, "initial", 2)
+    monkeypatch.setattr(kernels._blas, "set", lambda n: None)
+    try:
+        monkeypatch.setattr(kernels, "_last_choice", [None])
+        assert kernels.apply_thread_policy(load=0.0)["threads"] == 2
+        assert kernels.apply_thread_policy(load=0.6)["threads"] == 2     # 1.4 free: within 0.75 of 2
+        assert kernels.apply_thread_policy(load=0.9)["threads"] == 1     # one busy competitor
+        assert kernels.apply_thread_policy(load=0.4)["threads"] == 1     # 1.6 free: within 0.75 of 1
+        assert kernels.apply_thread_policy(load=0.1)["threads"] == 2
+    finally:
+        kernels.pool().resize(1)
+        kernels.set_blas_threads(before)
+
+
 def test_policy_gives_one_thread_per_free_core():
     assert kernels.free_cores(load=0.0, cores=2) == 2
     assert kernels.free_cores(load=0.9, cores=2) == 1
@@ -242,8 +260,11 @@ def test_policy_gives_one_thread_per_free_core():
 
 
 def test_fit_is_bit_identical_with_one_or_two_elementwise_threads(monkeypatch):
-    # BLAS fixed at one thread; only the elementwise pool changes (big enough to be split)
+    # BLAS fixed at one thread (the policy may not change it: its products' bits depend on it);
+    # only the elementwise pool changes (its passes made big enough to be split)
     before = kernels.blas_threads()
+    kernels.set_blas_threads(1)
+    monkeypatch.setattr(kernels._blas, "set", lambda n: None)
     monkeypatch.setattr(kernels, "MIN_PARALLEL", 256)
     monkeypatch.setattr(kernels, "BLOCK", 256)
     rng = np.random.default_rng(0)
@@ -253,11 +274,9 @@ def test_fit_is_bit_identical_with_one_or_two_elementwise_threads(monkeypatch):
         for n in ("1", "2"):
             monkeypatch.setenv("NUMREG_THREADS", n)
             kernels.pool().block = 256
-            kernels.set_blas_threads(1)
             m = nr.mlp(30, (40,), 4, dropout=0.5, seed=0)
             kernels.apply_thread_policy()
-            kernels.set_blas_threads(1)
-            assert kernels.pool().threads == int(n)
+            assert kernels.pool().threads == int(n) and kernels.blas_threads() == 1
             nr.fit(m, nr.SoftmaxCrossEntropy(), nr.Adam(m.parameters()), (X, y), epochs=2, batch_size=64,
                    seed=0, verbose=False)
             weights.append([p.data.copy() for p in m.parameters()])
