@@ -26,8 +26,11 @@ enough to stay in the L2 cache (:data:`BLOCK` elements), blocks shared
 between threads (:class:`ElementwisePool`: NumPy releases the GIL inside a
 ufunc loop, so two threads run two blocks at once), and the thread policy
 (:func:`apply_thread_policy`) that chooses how many threads OpenBLAS and the
-pool use, from the sizes at hand, the other processes' load and the
-``NUMREG_THREADS`` environment variable.
+pool use, from the ``NUMREG_THREADS`` environment variable or else the
+other processes' load. (One more device lives with the data it concerns:
+``Parameter.zero_grad`` only marks the gradient as zero, so that
+``Linear.backward`` can write ``x^T dy`` into it without a fill and an
+addition; see :class:`numreg.core.parameter.Parameter`.)
 
 Every elementwise kernel gives the same bits whatever the block size and the
 number of threads: each element goes through the same operations in the
@@ -586,7 +589,7 @@ def bernoulli_bits(rng, q, shape):
     computed from the same words.
     """
     n = math.prod(shape)
-    bits = next((b for b in (1, 8, 16) if (q * 2**b).is_integer()), 32)
+    bits = bits_per_entry(q)
     threshold = math.ceil(q * 2**bits)                         # keep where k < q 2^b
     words = rng.bit_generator.random_raw(-(-n * bits // 64))   # ceil(n b / 64) words of 64 bits
     if bits == 1:
