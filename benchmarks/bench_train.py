@@ -24,6 +24,7 @@ three see the same load on a shared machine. Two more estimates:
 - ``cpu``: the CPU time of the main thread (``time.thread_time``), which
   does not count the time other processes hold the core; printed only when
   one thread computes (with more, the other threads' work is missing).
+  PyTorch's likewise (``torch.cpu_epoch_s``, ``numreg_over_torch_cpu``).
 
 ``threads`` is what numreg's thread policy chose (``NUMREG_THREADS``, else
 the free cores; see ``numreg.core.kernels.apply_thread_policy``); PyTorch
@@ -171,10 +172,11 @@ class TorchRun:
         self.criterion = nn.CrossEntropyLoss()
 
     def epoch(self, X, y, batch=256, seed=0):
-        """Wall seconds of one epoch (``X``, ``y`` torch tensors), as ``fit``: shuffled batches, loss read every step."""
+        """Wall and main-thread CPU seconds of one epoch (``X``, ``y`` torch tensors), as ``fit``:
+        shuffled batches, the loss read every step."""
         torch, model, optimizer, criterion = self.torch, self.model, self.optimizer, self.criterion
         order = torch.from_numpy(np.random.default_rng(seed).permutation(len(y)))
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), time.thread_time()
         model.train()
         total = 0.0
         for start in range(0, len(y), batch):
@@ -186,7 +188,7 @@ class TorchRun:
             loss.backward()
             optimizer.step()
             total += loss.item()
-        return time.perf_counter() - t
+        return time.perf_counter() - t, time.thread_time() - cpu
 
 
 def measure(sizes, repeats, n=48000, batch=256, with_torch=True):
@@ -217,7 +219,9 @@ def measure(sizes, repeats, n=48000, batch=256, with_torch=True):
         best["epoch_steps"] = np.minimum(best["epoch_steps"], steps)
         best["epoch_cpu"] = min(best["epoch_cpu"], cpu)
         if trun is not None:
-            best["torch"] = min(best["torch"], trun.epoch(Xt, yt, batch, seed=r))
+            wall, cpu = trun.epoch(Xt, yt, batch, seed=r)
+            best["torch"] = min(best["torch"], wall)
+            best["torch_cpu"] = min(best["torch_cpu"], cpu)
     loads.append(load())
     floor, epoch, k = best["floor"], best["epoch"], len(best["floor_steps"])
     out = {"threads": threads, "load_average_during": loads,
@@ -232,6 +236,9 @@ def measure(sizes, repeats, n=48000, batch=256, with_torch=True):
         out["torch"] = {"version": torch.__version__, "threads": torch.get_num_threads(),
                         "epoch_s": round(best["torch"], 4), "ms_per_step": round(1e3 * best["torch"] / k, 3),
                         "numreg_over_torch": round(epoch / best["torch"], 3)}
+        if threads == 1:                              # one thread each: the main threads' CPU time is all
+            out["torch"]["cpu_epoch_s"] = round(best["torch_cpu"], 4)
+            out["torch"]["numreg_over_torch_cpu"] = round(best["epoch_cpu"] / best["torch_cpu"], 3)
     else:
         out["torch"] = None
         out["torch_reason"] = why
