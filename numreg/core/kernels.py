@@ -215,7 +215,13 @@ _blas = _Blas()
 
 
 def set_blas_threads(n):
-    """Set the BLAS libraries' thread count to ``n`` (a positive integer) with threadpoolctl."""
+    """Set the BLAS libraries' thread count with threadpoolctl (until the policy sets it again).
+
+    Parameters
+    ----------
+    n : int
+        Threads, >= 1; ``ValueError`` naming ``n`` otherwise.
+    """
     if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 1:
         raise ValueError(f"n must be a positive integer number of threads, got n={n!r}")
     _blas.threads = None
@@ -324,7 +330,14 @@ class ElementwisePool:
         self.resize(threads)
 
     def resize(self, threads):
-        """Use ``threads`` threads from now on (a positive integer)."""
+        """Use ``threads`` threads from now on; returns self.
+
+        Parameters
+        ----------
+        threads : int
+            >= 1 (``ValueError`` naming ``threads`` otherwise); the workers are
+            replaced only when the number changes.
+        """
         if not isinstance(threads, (int, np.integer)) or isinstance(threads, bool) or threads < 1:
             raise ValueError(f"threads must be a positive integer, got threads={threads!r}")
         threads = int(threads)
@@ -338,7 +351,18 @@ class ElementwisePool:
         return self
 
     def scratch(self, part, dtype, count, size=None):
-        """``count`` preallocated buffers of at least ``size`` (default ``block``) elements for thread ``part``."""
+        """Preallocated buffers of thread ``part``, kept from call to call.
+
+        Parameters
+        ----------
+        part : int
+            Which thread (0 is the caller).
+        dtype : dtype
+        count : int
+            How many buffers.
+        size : int or None, default None
+            Elements at least in each; None means ``block``.
+        """
         size = self.block if size is None else max(int(size), self.block)
         key = (part, np.dtype(dtype))
         bufs = self._scratch.get(key)
@@ -545,7 +569,17 @@ def _fill_block(a, scratch, c):
 
 
 def fill_(a, value=0, threads=None):
-    """``a[...] = value`` on a contiguous array, in blocks shared by the pool's threads (``zero_grad``)."""
+    """``a[...] = value`` on a contiguous array, in blocks shared by the pool's threads.
+
+    Parameters
+    ----------
+    a : ndarray
+        Contiguous; overwritten.
+    value : scalar, default 0
+        Cast to ``a``'s dtype.
+    threads : ElementwisePool or None, default None
+        The pool to use; None for the process's :func:`pool`.
+    """
     (threads or pool()).run(_fill_block, [_flat(a)], (a.dtype.type(value),))
 
 
@@ -600,7 +634,14 @@ def bernoulli_bits(rng, q, shape):
 
 
 def bits_per_entry(q):
-    """The ``b`` that :func:`bernoulli_bits` uses for probability ``q``: 1, 8, 16 or 32."""
+    """The ``b`` that :func:`bernoulli_bits` uses for probability ``q``: 1, 8, 16 or 32.
+
+    Parameters
+    ----------
+    q : float
+        Probability of True, in [0, 1]: the fewest of 1, 8, 16 bits for which ``q 2^b`` is an
+        integer, else 32.
+    """
     return next((b for b in (1, 8, 16) if (q * 2**b).is_integer()), 32)
 
 

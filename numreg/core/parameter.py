@@ -66,6 +66,11 @@ class Parameter:
 
         The result is the same number either way (``0 + x = x``; only a
         ``-0.0`` of the product may come out as ``+0.0`` when accumulated).
+
+        Parameters
+        ----------
+        a, b : ndarray
+            Factors whose product has ``grad``'s shape (``Linear``: ``x^T`` and ``dy``).
         """
         if self._grad_is_zero:
             np.matmul(a, b, out=self._grad)
@@ -74,7 +79,13 @@ class Parameter:
             self._grad += a @ b
 
     def grad_add_sum(self, dy):
-        """``grad += dy.sum(axis=0)``; written straight into ``grad`` when ``grad`` is zero."""
+        """``grad += dy.sum(axis=0)``; written straight into ``grad`` when ``grad`` is zero.
+
+        Parameters
+        ----------
+        dy : ndarray, (n,) + grad.shape
+            Summed over its first axis (``Linear``: the bias gradient ``sum_n dy``).
+        """
         if self._grad_is_zero:
             np.sum(dy, axis=0, out=self._grad)
             self._grad_is_zero = False
