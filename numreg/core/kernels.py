@@ -418,6 +418,17 @@ class ElementwisePool:
 _pool = None
 
 
+def _forget_pool_after_fork():
+    """In a forked child the pool's worker threads do not exist: start afresh (one thread)."""
+    global _pool
+    _pool = None
+    _last_choice[0] = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool_after_fork)
+
+
 def pool():
     """The process's :class:`ElementwisePool` (created with ``NUMREG_THREADS`` threads, else 1)."""
     global _pool

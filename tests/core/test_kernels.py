@@ -286,3 +286,26 @@ def test_fit_is_bit_identical_with_one_or_two_elementwise_threads(monkeypatch):
         kernels.set_blas_threads(before)
     for a, b in zip(*weights):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs os.fork")
+def test_a_forked_child_gets_a_working_pool(monkeypatch):
+    import os
+    monkeypatch.setattr(kernels, "MIN_PARALLEL", 0)
+    kernels.pool().resize(2)
+    n = 4 * kernels.BLOCK                      # several blocks: the pass is split between the threads
+    x = np.ones(n, np.float32)
+    kernels.fill_(x, 3.0)                      # the parent's workers exist now
+    pid = os.fork()
+    if pid == 0:                               # child: the parent's worker threads are gone
+        try:
+            y = np.ones(n, np.float32)
+            kernels.fill_(y, 2.0, threads=kernels.ElementwisePool(2, block=64))
+            kernels.pool().resize(2)
+            kernels.fill_(y, 5.0)
+            os._exit(0 if np.all(y == 5.0) else 1)
+        except BaseException:
+            os._exit(2)
+    _, status = os.waitpid(pid, 0)
+    kernels.pool().resize(1)
+    assert os.WEXITSTATUS(status) == 0
