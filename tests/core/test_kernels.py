@@ -309,3 +309,25 @@ def test_a_forked_child_gets_a_working_pool(monkeypatch):
     _, status = os.waitpid(pid, 0)
     kernels.pool().resize(1)
     assert os.WEXITSTATUS(status) == 0
+
+
+@pytest.mark.parametrize("fused", [True, False])
+@pytest.mark.parametrize("cls, wd", [(nr.Adam, 0.0), (nr.Adam, 0.1), (nr.AdamW, 0.1)])
+def test_both_adam_forms_follow_pytorchs_rule_in_float64(cls, wd, fused):
+    # torch.optim.Adam / AdamW written out (as tests/test_optim.py), for the kernel and the reference
+    grads = [np.array([0.5, -1.0]), np.array([0.1, 0.3]), np.array([-0.4, 0.2])]
+    p = nr.Parameter(np.array([1.0, 2.0]), "w", True)
+    opt = cls([p], lr=0.01, betas=(0.8, 0.9), eps=1e-6, weight_decay=wd, fused=fused)
+    w, m, v = np.array([1.0, 2.0]), np.zeros(2), np.zeros(2)
+    for t, g in enumerate(grads, 1):
+        opt.zero_grad()
+        p.grad += g
+        opt.step()
+        if cls is nr.AdamW:
+            w = w * (1 - 0.01 * wd)
+        else:
+            g = g + wd * w
+        m = 0.8 * m + 0.2 * g
+        v = 0.9 * v + 0.1 * g * g
+        w = w - 0.01 * (m / (1 - 0.8 ** t)) / (np.sqrt(v / (1 - 0.9 ** t)) + 1e-6)
+        np.testing.assert_allclose(p.data, w, rtol=1e-12)
