@@ -193,20 +193,24 @@ class _Blas:
         self.threads = None
 
     def controller(self):
+        """The BLAS libraries' controllers (an empty list without threadpoolctl: nothing is set)."""
         if self._controller is None:
-            from threadpoolctl import ThreadpoolController
-            self._controller = ThreadpoolController().select(user_api="blas")
+            try:
+                from threadpoolctl import ThreadpoolController
+            except ImportError:                        # an install without its requirements
+                self._controller = []
+            else:
+                self._controller = ThreadpoolController().select(user_api="blas").lib_controllers
             self.initial = self.get()
         return self._controller
 
     def get(self):
-        libs = self.controller().lib_controllers
-        return min((lib.get_num_threads() for lib in libs), default=None)
+        return min((lib.get_num_threads() for lib in self.controller()), default=None)
 
     def set(self, n):
         if n == self.threads:
             return
-        for lib in self.controller().lib_controllers:
+        for lib in self.controller():
             lib.set_num_threads(int(n))
         self.threads = n
 
