@@ -103,7 +103,12 @@ def available_cores():
 
 
 def _busy_jiffies():
-    """Total busy time of all CPUs (``/proc/stat``, clock ticks), or None off Linux."""
+    """Total busy time of all CPUs in seconds (``/proc/stat``'s clock ticks over ``SC_CLK_TCK``), or None off Linux.
+
+    All the CPUs the kernel shows count, also those outside this process's
+    affinity mask: in a container pinned to some of them, the load of the
+    others is counted too (the policy then errs towards fewer threads).
+    """
     try:
         with open("/proc/stat") as f:
             fields = f.readline().split()[1:]
