@@ -13,11 +13,96 @@ makes 12 passes per step: 72 calls for the seed network's 6 parameters,
 Weight decay acts only on parameters with ``regularized=True`` (the
 weights, not the biases), as the book's Omega does; this differs from
 PyTorch, which decays every parameter in a group unless told otherwise.
+
+Readable first, fast second: :func:`sgd_reference` and :func:`adam_reference`
+are the update rules written for one parameter, formula by formula (as
+PyTorch's ``_single_tensor_sgd`` and ``_single_tensor_adam``); an optimizer
+built with ``fused=False`` runs them. The default, ``fused=True``, runs the
+same rules from :mod:`numreg.core.kernels` (in place, on cache-sized blocks
+of the packed parameters, on the pool's threads); ``tests/core/test_kernels.py``
+checks that the two agree.
 """
 import numpy as np
 
 from . import checks
+from . import kernels
 from .parameter import Parameter
+
+
+def sgd_reference(w, g, v, *, lr, momentum=0.0, nesterov=False, weight_decay=0.0):
+    """One SGD step of one parameter, readable: PyTorch's rule, Algorithms 8.1-8.3.
+
+    ::
+
+        g <- g + lambda w                 (weight decay, weights only)
+        v <- mu v + g                     (momentum > 0; v starts at 0, so v = g at step 1)
+        g <- g + mu v   (Nesterov)   or   g <- v
+        w <- w - epsilon g
+
+    Parameters
+    ----------
+    w : ndarray
+        The parameter, updated in place.
+    g : ndarray
+        Its gradient (not modified).
+    v : ndarray or None
+        The momentum buffer, updated in place (None without momentum).
+    lr : float
+        ``epsilon``, the learning rate.
+    momentum : float, default 0.0
+        ``mu`` (the book's ``alpha`` of Algorithm 8.2).
+    nesterov : bool, default False
+    weight_decay : float, default 0.0
+        ``lambda``; the caller passes 0 for biases.
+    """
+    if weight_decay:
+        g = g + weight_decay * w
+    if momentum:
+        v *= momentum
+        v += g
+        g = g + momentum * v if nesterov else v
+    w -= lr * g
+
+
+def adam_reference(w, g, m, v, *, lr, beta1, beta2, eps, t, weight_decay=0.0, decoupled=False):
+    """One Adam (or AdamW) step of one parameter, readable: Algorithm 8.7 line by line.
+
+    In the book's symbols (``s, r`` = ``m, v``; ``rho1, rho2`` = ``beta1,
+    beta2``; ``delta`` = ``eps``; ``epsilon`` = ``lr``)::
+
+        w <- (1 - lr lambda) w                      (AdamW: decoupled decay)
+        g <- g + lambda w                           (Adam: L2 through the gradient)
+        m <- beta1 m + (1 - beta1) g                (biased first moment)
+        v <- beta2 v + (1 - beta2) g * g            (biased second moment)
+        m_hat <- m / (1 - beta1^t)                  (bias corrections)
+        v_hat <- v / (1 - beta2^t)
+        w <- w - lr m_hat / (sqrt(v_hat) + eps)
+
+    The training default (``fused=True``) is :func:`numreg.core.kernels.adam_`,
+    the same update with the bias corrections folded into two scalars.
+
+    Parameters
+    ----------
+    w, g, m, v : ndarray
+        Parameter (updated), gradient (read), first and second moments (updated).
+    lr, beta1, beta2, eps : float
+        As :class:`Adam`.
+    t : int
+        The step number, from 1.
+    weight_decay : float, default 0.0
+        ``lambda``; the caller passes 0 for biases.
+    decoupled : bool, default False
+        AdamW (True) or Adam (False) weight decay.
+    """
+    if weight_decay and decoupled:
+        w *= 1 - lr * weight_decay
+    elif weight_decay:
+        g = g + weight_decay * w
+    m[...] = beta1 * m + (1 - beta1) * g
+    v[...] = beta2 * v + (1 - beta2) * g * g
+    m_hat = m / (1 - beta1 ** t)
+    v_hat = v / (1 - beta2 ** t)
+    w -= lr * m_hat / (np.sqrt(v_hat) + eps)
 
 
 def _check_lr(lr):
@@ -66,9 +151,10 @@ def _check_params(params):
 class Optimizer:
     """Base class: holds the parameters, the per-parameter state, and the blocks they are updated in."""
 
-    def __init__(self, params, lr):
+    def __init__(self, params, lr, fused=True):
         self.params = _check_params(params)
         self.lr = _check_lr(lr)
+        self.fused = checks.flag("fused", fused)
         self.t = 0  # number of steps taken
         # where each parameter's state starts in the flat state arrays (None: mixed dtypes, no flat state)
         same_dtype = len({p.dtype for p in self.params}) == 1
@@ -134,9 +220,14 @@ class Optimizer:
         return blocks
 
     def zero_grad(self):
-        """Set every parameter's gradient to zero, as ``optimizer.zero_grad()``."""
-        for _, grad, _, _ in self._blocks():
-            grad.fill(0)
+        """Set every parameter's gradient to zero, as ``optimizer.zero_grad()``.
+
+        The zeros are written when a gradient is next read, or never when a
+        backward pass writes the whole gradient first (see ``Parameter``'s Notes).
+        """
+        self._blocks()                  # notices replaced arrays and a new dtype (the state follows)
+        for p in self.params:
+            p.zero_grad()
 
     def step(self):
         raise NotImplementedError
@@ -196,10 +287,14 @@ class SGD(Optimizer):
         ``alpha`` of the L2 penalty: ``w <- (1 - epsilon*alpha) w - epsilon grad J``,
         the seed's update. Without momentum this is exactly SGD on
         ``J + alpha/2 ||w||^2`` (the identity of §7.1.1).
+    fused : bool, default True
+        True: :func:`numreg.core.kernels.sgd_` on blocks of the packed
+        parameters; False: :func:`sgd_reference`, parameter by parameter.
+        The results are bit-identical.
     """
 
-    def __init__(self, params, lr, momentum=0.0, nesterov=False, weight_decay=0.0):
-        super().__init__(params, lr)
+    def __init__(self, params, lr, momentum=0.0, nesterov=False, weight_decay=0.0, fused=True):
+        super().__init__(params, lr, fused)
         self.momentum = checks.probability("momentum", momentum)
         self.nesterov = checks.flag("nesterov", nesterov)
         if nesterov and self.momentum == 0:
@@ -214,16 +309,14 @@ class SGD(Optimizer):
         """One update of every parameter from its ``.grad``."""
         self.t += 1
         lr, mu, wd = self.lr, self.momentum, self.weight_decay
+        if not self.fused:
+            for i, p in enumerate(self.params):
+                sgd_reference(p.data, p.grad, self.v[i] if mu else None, lr=lr, momentum=mu,
+                              nesterov=self.nesterov, weight_decay=wd if p.regularized else 0.0)
+            return
         for w, g, state, regularized in self._blocks(self._buffers(), bool(wd)):
-            f = w.dtype.type
-            if wd and regularized:
-                g = g + f(wd) * w
-            if mu:
-                (v,) = state
-                v *= f(mu)
-                v += g
-                g = g + f(mu) * v if self.nesterov else v
-            w -= f(lr) * g
+            kernels.sgd_(w, g, state[0] if mu else None, lr=lr, momentum=mu, nesterov=self.nesterov,
+                         weight_decay=wd if regularized else 0.0)
 
 
 class Adam(Optimizer):
@@ -243,19 +336,23 @@ class Adam(Optimizer):
     betas : (float, float), default (0.9, 0.999)
     eps : float, default 1e-8
     weight_decay : float, default 0.0
+    fused : bool, default True
+        True: :func:`numreg.core.kernels.adam_` (bias corrections folded into
+        two scalars, blocks of the packed parameters, the pool's threads);
+        False: :func:`adam_reference`, Algorithm 8.7 parameter by parameter.
+        The two agree to a few units in the last place of each step.
     """
 
     decoupled = False
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
-        super().__init__(params, lr)
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, fused=True):
+        super().__init__(params, lr, fused)
         b1, b2 = checks.pair("betas", betas, "a pair (beta1, beta2)")
         self.betas = (checks.probability("betas[0]", b1), checks.probability("betas[1]", b2))
         self.eps = _check_nonneg("eps", eps)
         self.weight_decay = _check_nonneg("weight_decay", weight_decay)
         self.m = self._zeros()
         self.v = self._zeros()
-        self._tmp = self._zeros()       # scratch space, so that a step allocates nothing
 
     def _buffers(self):
         return ("m", "v")
@@ -263,35 +360,17 @@ class Adam(Optimizer):
     def step(self):
         """One update of every parameter from its ``.grad``."""
         self.t += 1
-        b1, b2 = self.betas
-        lr, wd = self.lr, self.weight_decay
-        bc1 = 1.0 - b1 ** self.t                      # bias corrections
-        bc2 = 1.0 - b2 ** self.t
-        # w <- w - lr/bc1 * m / (sqrt(v/bc2) + eps)
-        #    = w - s * m / (sqrt(v) + eps * sqrt(bc2)),  s = lr * sqrt(bc2) / bc1
-        s = lr * np.sqrt(bc2) / bc1
-        eps_hat = self.eps * np.sqrt(bc2)
+        (b1, b2), lr, wd, eps, t = self.betas, self.lr, self.weight_decay, self.eps, self.t
+        if not self.fused:
+            for p, m, v in zip(self.params, self.m, self.v):
+                adam_reference(p.data, p.grad, m, v, lr=lr, beta1=b1, beta2=b2, eps=eps, t=t,
+                               weight_decay=wd if p.regularized else 0.0, decoupled=self.decoupled)
+            return
         # a block: all the parameters of a packed Sequential at once (weights and biases apart
-        # under weight decay), else one parameter; w, g, m, v, tmp are arrays of one shape
-        for w, g, (m, v, tmp), regularized in self._blocks(("m", "v", "_tmp"), bool(wd)):
-            f = w.dtype.type
-            if wd and regularized:
-                if self.decoupled:
-                    w *= f(1.0 - lr * wd)             # AdamW: w <- w - lr*lambda*w
-                else:
-                    g = g + f(wd) * w                 # Adam: L2 through the gradient
-            np.subtract(g, m, out=tmp)
-            tmp *= f(1.0 - b1)
-            m += tmp                                  # m <- b1 m + (1 - b1) g
-            np.multiply(g, g, out=tmp)
-            tmp -= v
-            tmp *= f(1.0 - b2)
-            v += tmp                                  # v <- b2 v + (1 - b2) g^2
-            np.sqrt(v, out=tmp)
-            tmp += f(eps_hat)
-            np.divide(m, tmp, out=tmp)
-            tmp *= f(s)
-            w -= tmp
+        # under weight decay), else one parameter
+        for w, g, (m, v), regularized in self._blocks(("m", "v"), bool(wd)):
+            kernels.adam_(w, g, m, v, lr=lr, beta1=b1, beta2=b2, eps=eps, t=t,
+                          weight_decay=wd if regularized else 0.0, decoupled=self.decoupled)
 
     def __repr__(self):
         return f"{type(self).__name__}(lr={self.lr}, betas={self.betas}, eps={self.eps}, weight_decay={self.weight_decay})"
@@ -311,9 +390,11 @@ class AdamW(Adam):
     betas : (float, float), default (0.9, 0.999)
     eps : float, default 1e-8
     weight_decay : float, default 1e-2 (PyTorch's default)
+    fused : bool, default True
+        As :class:`Adam`.
     """
 
     decoupled = True
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2):
-        super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, fused=True):
+        super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, fused=fused)

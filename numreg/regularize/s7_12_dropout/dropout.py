@@ -1,55 +1,13 @@
 """Dropout (§7.12), inverted as in ``torch.nn.Dropout``, and the Bernoulli draw of its masks."""
-import math
-
 import numpy as np
 
 from ...core import checks
+from ...core.kernels import bernoulli_bits
 from ...core.module import Module
 
-_UINT = {8: np.uint8, 16: np.uint16, 32: np.uint32}
-
-
-def bernoulli(rng, q, shape):
-    """A boolean array that is True with probability ``q``, independently per entry.
-
-    Each entry compares ``u = k / 2^b``, a uniform ``b``-bit binary fraction
-    (``k`` uniform in ``{0, ..., 2^b - 1}``), with ``q``: ``P(u < q) =
-    ceil(q 2^b) / 2^b``. That is exactly ``q`` when ``q 2^b`` is an integer,
-    so ``b`` is the fewest of 1, 8 or 16 bits for which it is (``q = 0.5``:
-    one bit per entry; ``q = 0.75``: 8 bits), and otherwise ``b = 32``, where
-    ``P`` exceeds ``q`` by less than ``2^-32`` (finer than the ``2^-24`` of a
-    float32 uniform). The bits are the raw 64-bit words of ``rng``'s bit
-    generator, so restoring ``rng.bit_generator.state`` replays the draw.
-
-    Parameters
-    ----------
-    rng : numpy.random.Generator
-        Source of the bits.
-    q : float
-        Probability of True, in [0, 1].
-    shape : tuple of int
-        Shape of the result.
-
-    Returns
-    -------
-    ndarray of bool, ``shape``
-
-    Notes
-    -----
-    Drawing only the bits needed is what makes dropout cheap: with ``q =
-    0.5`` a (256, 128) mask takes 512 words of the generator, where 32,768
-    float32 uniforms (``rng.random(shape) < q``) take 16,384 words and about
-    ten times as long.
-    """
-    n = math.prod(shape)
-    bits = next((b for b in (1, 8, 16) if (q * 2**b).is_integer()), 32)
-    threshold = math.ceil(q * 2**bits)                     # keep where k < q 2^b
-    words = rng.bit_generator.random_raw(-(-n * bits // 64))  # ceil(n b / 64) words of 64 bits
-    if bits == 1:
-        k = np.unpackbits(words.view(np.uint8), count=n, bitorder="little")   # one bit per entry: k in {0, 1}
-    else:
-        k = words.view(_UINT[bits])[:n]                    # 64/b entries per word
-    return (k < threshold).reshape(shape)
+# The Bernoulli mask from raw generator bits (the fast form of ``u < 1 - p``) lives with the
+# other speed devices in numreg.core.kernels; the name ``bernoulli`` is kept for its callers.
+bernoulli = bernoulli_bits
 
 
 class Dropout(Module):
@@ -78,7 +36,8 @@ class Dropout(Module):
 
     The mask ``m`` comes from :meth:`sample_mask`, which draws from
     ``self.rng``: in float64 as ``u < 1 - p`` with ``u`` a uniform in [0, 1),
-    in float32 with :func:`bernoulli` from raw bits. Either way the keep
+    in float32 with :func:`numreg.core.kernels.bernoulli_bits` from raw bits
+    (``u = k / 2^b`` for ``b`` random bits ``k``, compared as ``k < ceil((1 - p) 2^b)``). Either way the keep
     probability is ``1 - p``, exactly, or within ``2^-32`` of it when
     ``1 - p`` is not a multiple of ``2^-16`` (``2^-53`` in float64).
 
@@ -99,12 +58,12 @@ class Dropout(Module):
         float64 (gradient checks, analysis): the definition, ``u < 1 - p``
         for ``u ~ U[0, 1)`` of 53 bits. Any other dtype (training in
         float32): the same Bernoulli from only the bits it needs, see
-        :func:`bernoulli` -- about ten times faster for ``p = 0.5``.
+        :func:`numreg.core.kernels.bernoulli_bits` -- about ten times faster for ``p = 0.5``.
         """
         q = 1.0 - self.p
         if np.dtype(dtype) == np.float64:
             return self.rng.random(shape) < q
-        return bernoulli(self.rng, q, shape)
+        return bernoulli_bits(self.rng, q, shape)
 
     def forward(self, x):
         """x: (n, ...) -> y: same shape."""
