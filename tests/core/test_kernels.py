@@ -95,7 +95,7 @@ def test_fused_must_be_a_bool():
 
 @pytest.mark.parametrize("threads, block", [(1, 64), (2, 64), (2, 1000), (3, 4096), (2, kernels.BLOCK)])
 def test_blocks_and_threads_do_not_change_a_bit(threads, block, monkeypatch):
-    monkeypatch.setattr(kernels, "MIN_PARALLEL", 0)          # split even small arrays between threads
+    monkeypatch.setattr(kernels.elementwise, "MIN_PARALLEL", 0)          # split even small arrays between threads
     n = 50_001
     whole = kernels.ElementwisePool(1, block=1 << 20)
     pool = kernels.ElementwisePool(threads, block=block)
@@ -118,7 +118,7 @@ def test_blocks_and_threads_do_not_change_a_bit(threads, block, monkeypatch):
 
 def test_pool_uses_several_threads_and_each_its_own_scratch(monkeypatch):
     import threading
-    monkeypatch.setattr(kernels, "MIN_PARALLEL", 0)
+    monkeypatch.setattr(kernels.elementwise, "MIN_PARALLEL", 0)
     seen = set()
 
     def kernel(a, scratch, consts):
@@ -236,11 +236,11 @@ def test_thread_policy_obeys_numreg_threads(monkeypatch):
 def test_policy_keeps_its_choice_near_the_boundary(monkeypatch):
     monkeypatch.delenv("NUMREG_THREADS", raising=False)
     before = kernels.blas_threads()
-    monkeypatch.setattr(kernels, "available_cores", lambda: 2)
+    monkeypatch.setattr(kernels.threads, "available_cores", lambda: 2)
     monkeypatch.setattr(kernels._blas, "initial", 2)
     monkeypatch.setattr(kernels._blas, "set", lambda n: None)
     try:
-        monkeypatch.setattr(kernels, "_last_choice", [None])
+        monkeypatch.setattr(kernels.threads, "_last_choice", [None])
         assert kernels.apply_thread_policy(load=0.0)["threads"] == 2
         assert kernels.apply_thread_policy(load=0.6)["threads"] == 2     # 1.4 free: within 0.75 of 2
         assert kernels.apply_thread_policy(load=0.9)["threads"] == 1     # one busy competitor
@@ -265,8 +265,8 @@ def test_fit_is_bit_identical_with_one_or_two_elementwise_threads(monkeypatch):
     before = kernels.blas_threads()
     kernels.set_blas_threads(1)
     monkeypatch.setattr(kernels._blas, "set", lambda n: None)
-    monkeypatch.setattr(kernels, "MIN_PARALLEL", 256)
-    monkeypatch.setattr(kernels, "BLOCK", 256)
+    monkeypatch.setattr(kernels.elementwise, "MIN_PARALLEL", 256)
+    monkeypatch.setattr(kernels.elementwise, "BLOCK", 256)
     rng = np.random.default_rng(0)
     X, y = rng.random((300, 30), dtype=np.float32), rng.integers(0, 4, 300)
     weights = []
@@ -281,7 +281,7 @@ def test_fit_is_bit_identical_with_one_or_two_elementwise_threads(monkeypatch):
                    seed=0, verbose=False)
             weights.append([p.data.copy() for p in m.parameters()])
     finally:
-        kernels.pool().block = kernels.BLOCK = 32768
+        kernels.pool().block = 32768
         kernels.pool().resize(1)
         kernels.set_blas_threads(before)
     for a, b in zip(*weights):
@@ -291,7 +291,7 @@ def test_fit_is_bit_identical_with_one_or_two_elementwise_threads(monkeypatch):
 @pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs os.fork")
 def test_a_forked_child_gets_a_working_pool(monkeypatch):
     import os
-    monkeypatch.setattr(kernels, "MIN_PARALLEL", 0)
+    monkeypatch.setattr(kernels.elementwise, "MIN_PARALLEL", 0)
     kernels.pool().resize(2)
     n = 4 * kernels.BLOCK                      # several blocks: the pass is split between the threads
     x = np.ones(n, np.float32)
