@@ -64,13 +64,15 @@ def _band(ax, x, values, color, label, linestyle="-"):
         ax.fill_between(x, mean - se, mean + se, color=color, alpha=0.2, linewidth=0)
 
 
-def train_test_curves(runs, ax=None, xlabel="epoch", ylabel="error", title=None, logy=False):
+def train_test_curves(runs, x=None, ax=None, xlabel="epoch", ylabel="error", title=None, logy=False):
     """Training (dashed) and test (solid) curves per epoch, mean ± standard error over seeds, one colour a run.
 
     Parameters
     ----------
     runs : dict
         ``{name: (train, test)}``, each an array of shape ``(seeds, epochs)`` (curves of equal length).
+    x : array or None
+        The epochs (or steps) the curves were recorded at; None: 1, 2, ...
     ax : matplotlib Axes or None
         Draw here; None: a new figure.
     xlabel, ylabel, title : str
@@ -87,9 +89,11 @@ def train_test_curves(runs, ax=None, xlabel="epoch", ylabel="error", title=None,
         train, test = np.atleast_2d(train), np.atleast_2d(test)
         if train.shape != test.shape:
             raise ValueError(f"run {name!r}: train and test curves differ in shape, {train.shape} and {test.shape}")
-        x = np.arange(1, train.shape[1] + 1)
-        _band(ax, x, train, color, f"{name}: training", linestyle="--")
-        _band(ax, x, test, color, f"{name}: test")
+        xs = np.arange(1, train.shape[1] + 1) if x is None else np.asarray(x)
+        if len(xs) != train.shape[1]:
+            raise ValueError(f"run {name!r}: {train.shape[1]} points per curve but {len(xs)} x values")
+        _band(ax, xs, train, color, f"{name}: training", linestyle="--")
+        _band(ax, xs, test, color, f"{name}: test")
     if logy:
         ax.set_yscale("log")
     ax.set_xlabel(xlabel)
