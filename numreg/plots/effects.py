@@ -10,6 +10,7 @@ the mean over seeds with its standard error. ``paired_effect`` measures a differ
 exceeds twice its standard error.
 """
 import numpy as np
+from matplotlib.ticker import NullFormatter
 
 from .style import PALETTE, figure_and_axes
 
@@ -150,6 +151,11 @@ def strength_sweep(strengths, test, train=None, baseline=None, best=None, ax=Non
     if best is not None:
         ax.axvline(best, color=color, linestyle=":", linewidth=1)
     ax.set_xscale("log")
+    # one labelled tick per strength swept (those of earlier calls on the same axes too), no minor labels
+    ticks = sorted(set(getattr(ax, "_numreg_strengths", ())) | set(strengths.tolist()))
+    ax._numreg_strengths = ticks
+    ax.set_xticks(ticks, [f"{t:g}" for t in ticks], rotation=45 if len(ticks) > 6 else 0)
+    ax.xaxis.set_minor_formatter(NullFormatter())
     if logy:
         ax.set_yscale("log")
     ax.set_xlabel(xlabel)
