@@ -53,8 +53,10 @@ def paired_effect(baseline, treated, name="the technique", metric="test error", 
     else:
         verdict = (f"this is NOT more than twice its standard error: with {n} seeds the notebook cannot "
                    f"tell the difference from seed-to-seed noise")
+    lower = int(np.sum(d > 0))
     sentence = (f"Over {n} paired seeds, {name} {direction} the {metric} by {abs(mean):.{digits}f} "
-                f"± {se:.{digits}f} (mean ± standard error of the paired differences); {verdict}.")
+                f"± {se:.{digits}f} (mean ± standard error of the paired differences; lower on {lower} of {n} "
+                f"seeds); {verdict}.")
     return mean, se, sentence
 
 

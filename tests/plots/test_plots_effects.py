@@ -20,6 +20,7 @@ def test_paired_effect_by_hand_and_its_verdict():
     d = np.array([0.10, 0.09, 0.10])
     assert mean == pytest.approx(d.mean()) and se == pytest.approx(d.std(ddof=1) / np.sqrt(3))
     assert "L2 lowers the test error" in sentence and "exceeds twice its standard error" in sentence
+    assert "lower on 3 of 3 seeds" in sentence
     mean, se, sentence = nr.plots.paired_effect([0.30, 0.32, 0.34], [0.33, 0.30, 0.34])
     assert abs(mean) < 2 * se and "NOT more than twice" in sentence
     assert "raises" in nr.plots.paired_effect([0.1, 0.1], [0.2, 0.3])[2]
