@@ -154,9 +154,14 @@ def strength_sweep(strengths, test, train=None, baseline=None, best=None, ax=Non
         ax.axvline(best, color=color, linestyle=":", linewidth=1)
     ax.set_xscale("log")
     # one labelled tick per strength swept (those of earlier calls on the same axes too), no minor labels
-    ticks = sorted(set(getattr(ax, "_numreg_strengths", ())) | set(strengths.tolist()))
+    # (a strength within 30% of one already labelled gets no label of its own: the labels would overlap)
+    ticks = list(getattr(ax, "_numreg_strengths", ()))
+    for t in strengths.tolist():
+        if all(abs(np.log(t / u)) > np.log(1.3) for u in ticks):
+            ticks.append(t)
+    ticks.sort()
     ax._numreg_strengths = ticks
-    ax.set_xticks(ticks, [f"{t:g}" for t in ticks], rotation=45 if len(ticks) > 6 else 0)
+    ax.set_xticks(ticks, [f"{t:.3g}" for t in ticks], rotation=45 if len(ticks) > 6 else 0)
     ax.xaxis.set_minor_formatter(NullFormatter())
     if logy:
         ax.set_yscale("log")
