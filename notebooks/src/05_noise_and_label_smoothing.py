@@ -72,7 +72,7 @@ nr.plots.robustness_curves(tables, title="Trained on clean digits, tested on cor
 # intended to reduce its generalization error but not its training error". To see input noise do that we need
 # a network that overfits: 20 noisy points of $y = \sin(3x) + \text{noise}$ (noise standard deviation 0.3, so
 # no model's test mean squared error can go below $0.3^2 = 0.09$), a tanh network with two hidden layers of 100
-# units, full-batch Adam for 1,000 steps (the set-up of notebooks 01 and 02, trained a little shorter). `nr.GaussianNoise(std)` as the
+# units, full-batch Adam for 1,500 steps (the set-up of notebooks 01 and 02). `nr.GaussianNoise(std)` as the
 # first layer adds $\mathcal N(0, \text{std}^2)$ to $x$ at every step in training (Bishop 1995: to first order
 # a penalty on the slope of the fitted function). The runs with noise share each seed's training points,
 # initialization and batch order with the run without (a paired comparison); a validation set of 200 points
@@ -88,7 +88,7 @@ def noisy_sine(n, seed):
 X_sine_test, y_sine_test = noisy_sine(1000, seed=1000)
 X_sine_val, y_sine_val = noisy_sine(200, seed=2000)
 seeds = [0, 1, 2, 3, 4]
-steps, every = 1000, 50
+steps, every = 1500, 50
 mse = nr.MSELoss()
 
 
