@@ -48,7 +48,7 @@ def paired_effect(baseline, treated, name="the technique", metric="test error", 
     n = len(d)
     direction = "lowers" if mean > 0 else "raises"
     if abs(mean) > 2 * se:
-        verdict = f"the effect exceeds twice its standard error ({abs(mean) / se:.1f} SE)" if se > 0 else \
+        verdict = f"the effect exceeds twice its standard error ({abs(mean) / se:.2f} SE)" if se > 0 else \
             "the same difference on every seed"
     else:
         verdict = (f"this is NOT more than twice its standard error: with {n} seeds the notebook cannot "
