@@ -15,3 +15,5 @@ from .ensembles import cluster_centers, bagging_curve, adversarial_curves
 from .study import study_curve, paired_intervals
 # §7.3 under-constrained problems
 from .under_constrained import norm_growth
+# the effect of a regularizer over seeds: train/test curves, strength sweeps, paired differences
+from .effects import mean_se, paired_effect, train_test_curves, strength_sweep
