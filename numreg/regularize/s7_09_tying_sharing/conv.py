@@ -120,7 +120,9 @@ class Conv2d(Module):
     ``H_out = (H + 2 padding - kH) // stride + 1``. forward keeps the im2col
     matrix ``cols`` (``C kH kW`` times the input's size over ``s^2``);
     backward computes ``dW += dy cols^T``, ``db += sum_{n,h,w} dy`` and
-    ``dx`` by col2im of ``W^T dy``.
+    ``dx`` by col2im of ``W^T dy``; ``backward(dy, input_grad=False)``
+    (what ``fit`` runs for a first layer, whose input is data) skips ``dx``,
+    as ``Linear`` does.
     """
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, bias=True, seed=None,
@@ -165,20 +167,26 @@ class Conv2d(Module):
             y += self.b.data[:, None]
         return np.ascontiguousarray(y.reshape((O, n) + self.out).transpose(1, 0, 2, 3))
 
-    def backward(self, dy):
-        """dy: (n, out_channels, H_out, W_out) -> dx: (n, in_channels, H, W)."""
+    def backward(self, dy, input_grad=True):
+        """dy: (n, out_channels, H_out, W_out) -> dx: (n, in_channels, H, W), or None if ``input_grad`` is False."""
         O = self.out_channels
         dyt = np.ascontiguousarray(np.swapaxes(dy, 0, 1)).reshape(O, -1)    # (O, n H_out W_out)
         cols = self.cols.reshape(-1, dyt.shape[1])                          # (C kH kW, n H_out W_out)
         self.W.grad += (dyt @ cols.T).reshape(self.W.grad.shape)
         if self.b is not None:
             self.b.grad += dyt.sum(axis=1)
+        if not input_grad:
+            return None
         dcols = (self.W.data.reshape(O, -1).T @ dyt).reshape(self.cols.shape)
         dxt = _col2im(dcols, self.padded_shape, self.stride)               # (C, n, H + 2p, W + 2p)
         p = self.padding
         if p:
             dxt = dxt[:, :, p:dxt.shape[2] - p, p:dxt.shape[3] - p]
         return np.ascontiguousarray(dxt.transpose(1, 0, 2, 3))
+
+    def backward_params(self, dy):
+        """Backward of a first layer, whose input is data: ``dW`` and ``db`` only (no ``W^T dy``, no col2im)."""
+        self.backward(dy, input_grad=False)
 
     def extra_repr(self):
         return (f"in_channels={self.in_channels}, out_channels={self.out_channels}, kernel_size={self.kernel_size}, "

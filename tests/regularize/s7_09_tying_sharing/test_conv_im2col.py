@@ -132,3 +132,19 @@ def test_avgpool_matches_window_mean(k, s):
     dwin = np.broadcast_to((dy / (k[0] * k[1]))[..., None, None], dy.shape + k)
     np.testing.assert_allclose(a.backward(dy), col2im(dwin, x.shape, s), rtol=1e-12, atol=1e-12)
     assert a(x.astype(np.float32)).dtype == np.float32
+
+
+def test_first_layer_skips_dx_with_the_same_parameter_gradients():
+    rng = np.random.default_rng(7)
+    x, y = rng.normal(size=(5, 1, 8, 8)), rng.integers(0, 3, 5)
+    grads = []
+    for input_grad in (True, False):
+        m = nr.Sequential(nr.Conv2d(1, 2, 3), nr.ReLU(), nr.MaxPool2d(2), nr.Flatten(), nr.Linear(18, 3), seed=0)
+        m.astype(np.float64)
+        crit = nr.SoftmaxCrossEntropy()
+        crit(m(x), y)
+        dx = m.backward(crit.backward(), input_grad=input_grad)
+        assert (dx is None) == (not input_grad)
+        grads.append([p.grad.copy() for p in m.parameters()])
+    for a, b in zip(*grads):
+        np.testing.assert_array_equal(a, b)
