@@ -26,7 +26,8 @@ step), ``median_step_ms`` (median of every step), and with one BLAS thread
 processes hold the core; PyTorch with one thread computes on the calling
 thread too). ``ratios`` divides numreg by the floor and by PyTorch; the
 target (issue 14) is numreg <= 2 x PyTorch. ``--breakdown`` adds the
-milliseconds of each layer's forward and backward (median over the steps).
+milliseconds of each layer's forward and backward (median over the steps;
+CPU time with one BLAS thread, else wall time).
 ``load_average`` is read before and after.
 
     OPENBLAS_NUM_THREADS=1 python benchmarks/bench_conv.py                # batch 128, 1 thread (+ CPU time)
@@ -141,8 +142,12 @@ def timed(step, steps):
     return walls, time.thread_time() - cpu
 
 
-def breakdown(model, criterion, x, y, steps):
-    """Median milliseconds of each layer's forward and backward (and the loss) over ``steps`` steps."""
+def breakdown(model, criterion, x, y, steps, clock=time.perf_counter):
+    """Median milliseconds of each layer's forward and backward (and the loss) over ``steps`` steps.
+
+    ``clock`` is ``time.thread_time`` with one BLAS thread (CPU time: a layer is not charged for the time
+    another process held the core), else ``time.perf_counter``.
+    """
     times = defaultdict(list)
     first = model._first_param_layer()
     for _ in range(steps):
@@ -150,20 +155,20 @@ def breakdown(model, criterion, x, y, steps):
             p.grad.fill(0)
         h = x
         for i, layer in enumerate(model):
-            t = time.perf_counter()
+            t = clock()
             h = layer.forward(h)
-            times[f"{i} {type(layer).__name__} forward"].append(time.perf_counter() - t)
-        t = time.perf_counter()
+            times[f"{i} {type(layer).__name__} forward"].append(clock() - t)
+        t = clock()
         criterion.forward(h, y)
         dy = criterion.backward()
-        times["loss forward + backward"].append(time.perf_counter() - t)
+        times["loss forward + backward"].append(clock() - t)
         for i in range(len(model) - 1, first - 1, -1):
-            t = time.perf_counter()
+            t = clock()
             if i == first:
                 model[i].backward_params(dy)
             else:
                 dy = model[i].backward(dy)
-            times[f"{i} {type(model[i]).__name__} backward"].append(time.perf_counter() - t)
+            times[f"{i} {type(model[i]).__name__} backward"].append(clock() - t)
     return {k: round(1e3 * float(np.median(v)), 4) for k, v in times.items()}
 
 
@@ -217,7 +222,8 @@ def main(argv=None):
         ratios["target_numreg_within_2x_torch"] = bool(ratios["numreg_over_torch"] <= 2.0)
     out["ratios"] = ratios
     if args.breakdown:
-        out["numreg_breakdown_median_ms"] = breakdown(model, criterion, x, y, steps * repeats)
+        clock, what = (time.thread_time, "cpu") if one_thread else (time.perf_counter, "wall")
+        out[f"numreg_breakdown_median_{what}_ms"] = breakdown(model, criterion, x, y, steps * repeats, clock)
     out["machine"] = machine()
     out["machine"]["load_average_before"] = load_before
     out["machine"]["load_average_after"] = os.getloadavg()
