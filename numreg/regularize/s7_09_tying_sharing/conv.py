@@ -19,8 +19,10 @@ gradients are single matrix products (``W @ cols``, ``dy @ cols.T``,
 and the pooling layers loop over the ``kH * kW`` kernel offsets likewise,
 never over pixels or examples. (The first version contracted a
 ``sliding_window_view`` with ``tensordot``, which copies the 6-d view
-element by element: the LeNet of ``experiments/lenet_vs_mlp.py`` took
-about twice as long per step; ``benchmarks/bench_conv.py`` times it.)
+element by element, pooled by ``argmax`` over the same view, and computed
+``dx`` for a first layer: the LeNet of ``experiments/lenet_vs_mlp.py`` took
+23 ms of CPU per forward + backward of 128 images, now 10 ms; one BLAS
+thread. ``benchmarks/bench_conv.py`` times it against PyTorch.)
 """
 import numpy as np
 
