@@ -85,7 +85,29 @@ def tang_eliasmith(folder):
     return rows
 
 
-ROWS = {"seed_notebook": seed_notebook, "tang_eliasmith": tang_eliasmith}
+def lenet_vs_mlp(folder):
+    """§7.9: a LeNet (kernels shared across positions) against an MLP with as many parameters."""
+    rows = []
+    for data in ("font-digits", "fashion-mnist"):
+        path = folder / f"{data}-long" / "table.json"
+        if not path.exists():
+            continue
+        table = json.loads(path.read_text())
+        err = {(r["model"], r["n_train"]): r for r in table}
+        sizes = sorted({n for _, n in err})
+        parts = [f"n={n}: LeNet {err['lenet', n]['test_error_mean']:.3f}, MLP {err['mlp', n]['test_error_mean']:.3f}"
+                 for n in sizes if ("lenet", n) in err and ("mlp", n) in err]
+        lenet_params = next(r["params_mean"] for r in table if r["model"] == "lenet")
+        mlp_params = next(r["params_mean"] for r in table if r["model"] == "mlp")
+        result = (f"{data}, {table[0]['n']} seeds, test error ({lenet_params:.0f} and {mlp_params:.0f} parameters): "
+                  + "; ".join(parts) + f" ({_machine(folder)})")
+        claim = "sharing one kernel across positions is a very strong prior, strongest with little data (§7.9)"
+        rows.append([f"LeNet against an MLP of equal size, {data}", claim, result, "`results/lenet_vs_mlp/`",
+                     "`bash results/lenet_vs_mlp/run_long.sh`"])
+    return rows
+
+
+ROWS = {"seed_notebook": seed_notebook, "tang_eliasmith": tang_eliasmith, "lenet_vs_mlp": lenet_vs_mlp}
 
 
 def table():
