@@ -97,15 +97,7 @@ def train_test_curves(runs, x=None, ax=None, xlabel="epoch", ylabel="error", tit
             raise ValueError(f"run {name!r}: {train.shape[1]} points per curve but {len(xs)} x values")
         _band(ax, xs, train, color, f"{name}: training", linestyle="--")
         _band(ax, xs, test, color, f"{name}: test")
-    if logy:
-        ax.set_yscale("log")
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    if title:
-        ax.set_title(title)
-    ax.grid(True, alpha=0.3)
-    ax.legend(fontsize=8)
-    return fig
+    return _finish(fig, ax, xlabel, ylabel, title, logy)
 
 
 def strength_sweep(strengths, test, train=None, baseline=None, best=None, ax=None, xlabel="strength",
@@ -163,6 +155,11 @@ def strength_sweep(strengths, test, train=None, baseline=None, best=None, ax=Non
     ax._numreg_strengths = ticks
     ax.set_xticks(ticks, [f"{t:.3g}" for t in ticks], rotation=45 if len(ticks) > 6 else 0)
     ax.xaxis.set_minor_formatter(NullFormatter())
+    return _finish(fig, ax, xlabel, ylabel, title, logy)
+
+
+def _finish(fig, ax, xlabel, ylabel, title, logy):
+    """The common end of the effect figures: scale, labels, title, grid and legend; returns ``fig``."""
     if logy:
         ax.set_yscale("log")
     ax.set_xlabel(xlabel)

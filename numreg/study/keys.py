@@ -24,6 +24,20 @@ def _plain(value, name):
         return {k: _plain(v, f"{name}[{k!r}]") for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_plain(v, f"{name}[{i}]") for i, v in enumerate(value)]
+    return json_scalar(value, name, "strings, numbers, booleans, None, lists and dicts")
+
+
+def json_scalar(value, name, allowed="a number, a string, a bool or None"):
+    """``value`` as a JSON scalar (NumPy scalars become Python numbers); a non-finite float or another type raises.
+
+    Parameters
+    ----------
+    value : object
+    name : str
+        How the error messages call it.
+    allowed : str, default "a number, a string, a bool or None"
+        What the ``TypeError`` says is allowed.
+    """
     if isinstance(value, np.generic):
         value = value.item()
     if value is None or isinstance(value, (str, bool, int)):
@@ -32,8 +46,7 @@ def _plain(value, name):
         if not math.isfinite(value):
             raise ValueError(f"{name} must be a finite number, got {name}={value!r}")
         return value
-    raise TypeError(f"{name} must hold only strings, numbers, booleans, None, lists and dicts, "
-                    f"got {name}={value!r} of type {type(value).__name__}")
+    raise TypeError(f"{name} must be {allowed}, got {name}={value!r} of type {type(value).__name__}")
 
 
 def canonical_json(value, name="config"):

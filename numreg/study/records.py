@@ -9,19 +9,12 @@ import math
 
 import numpy as np
 
+from .keys import json_scalar
+
 
 def _scalar(value, name):
     """A JSON scalar from ``value`` (NumPy scalars become Python numbers); a non-finite float raises."""
-    if isinstance(value, np.generic):
-        value = value.item()
-    if value is None or isinstance(value, (str, bool, int)):
-        return value
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise ValueError(f"the record's {name} must be a finite number (or None), got {name}={value!r}")
-        return value
-    raise TypeError(f"the record's {name} must be a number, a string, a bool, None or a list of numbers, "
-                    f"got {name}={value!r} of type {type(value).__name__}")
+    return json_scalar(value, f"the record's {name}", "a number, a string, a bool, None or a list of numbers")
 
 
 def _number_list(value, name):
