@@ -14,6 +14,7 @@ Two forms of the same meta-algorithm:
 import math
 
 from ...core import checks
+from .state import checked_state
 from ...training.callbacks import Callback
 from ...files import save_npz
 
@@ -371,7 +372,7 @@ class EarlyStopping(Callback):
         missing = [k for k in (*self._STATE, "evaluations", "best_state") if k not in state]
         if missing:
             raise ValueError(f"the EarlyStopping state lacks {', '.join(missing)}")
-        new = _checked_state(state)
+        new = checked_state(state)
         for k, v in new.items():
             setattr(self, k, v)
         return self
@@ -388,28 +389,3 @@ class EarlyStopping(Callback):
             extra += f", criterion={self.criterion!r}"
         return (f"EarlyStopping(patience={self.patience}, min_delta={self.min_delta}, mode={self.mode!r}, "
                 f"monitor={self.monitor!r}, restore_best={self.restore_best}, path={self.path!r}{extra})")
-
-
-def _checked_state(d):
-    """The entries of an ``EarlyStopping`` state, each checked and converted (ValueError/TypeError naming it)."""
-    n = "state[{!r}]".format
-    count = {k: checks.integer(n(k), d[k], low=0) for k in ("best_epoch", "best_step", "counter", "epoch", "_since_n")}
-    records = {k: [checks.real(f"{n(k)}[{i}]", v, finite=False, allow_nan=True)
-                   for i, v in enumerate(checks.sequence(n(k), d[k]))] for k in ("train_record", "valid_record")}
-    evaluations = []
-    for i, e in enumerate(checks.sequence(n("evaluations"), d["evaluations"])):
-        s, v = checks.pair(f"{n('evaluations')}[{i}]", e, "a pair (step, value)")
-        evaluations.append((checks.integer(f"{n('evaluations')}[{i}][0]", s, low=0),
-                            checks.real(f"{n('evaluations')}[{i}][1]", v, finite=False, allow_nan=True)))
-    best_state = d["best_state"]
-    if best_state is not None:
-        if not isinstance(best_state, dict):
-            raise checks.type_error(n("best_state"), "None or a dict of arrays (a state_dict)", best_state)
-        best_state = {k: checks.float_array(f"{n('best_state')}[{k!r}]", v, allow_empty=True).copy()
-                      for k, v in best_state.items()}
-    return {**count, **records, "evaluations": evaluations, "best_state": best_state,
-            "best": checks.real(n("best"), d["best"], finite=False),
-            "early_stop": checks.flag(n("early_stop"), d["early_stop"]),
-            "stop_reason": checks.optional(checks.instance, n("stop_reason"), d["stop_reason"], str, "None or a str"),
-            "message": checks.instance(n("message"), d["message"], str, "a str"),
-            "_since_sum": checks.real(n("_since_sum"), d["_since_sum"], finite=False, allow_nan=True)}
