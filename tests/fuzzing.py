@@ -324,7 +324,7 @@ ALLOWED = {
     ("nr.image.inverse_matrix", "angle"): {"negative"}, ("nr.image.inverse_matrix", "shear"): {"negative"},
     # elementwise layers and Flatten take any shape
     **{(f"nr.{m}", "x"): {"extra axis", "fewer axes"}
-       for m in ("ReLU", "Tanh", "Sigmoid", "Dropout", "GaussianNoise", "ActivityL1", "Flatten")},
+       for m in ("ReLU", "Tanh", "Sigmoid", "Dropout", "GaussianDropout", "GaussianNoise", "ActivityL1", "Flatten")},
     ("nr.Parameter", "data"): {"extra axis", "fewer axes", "empty"},   # a parameter of any shape
     ("nr.Parameter", "name"): {"unknown option"},                        # any name
     # a monitored value that became NaN/inf is what EarlyStopping acts on: it stops (documented)
