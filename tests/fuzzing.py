@@ -339,6 +339,7 @@ ALLOWED = {
     ("nr.MaxPool2d", "kernel_size"): {"huge"}, ("nr.cluster_then_label", "n_init"): {"huge"},
     ("nr.mc_dropout_predict", "samples"): {"huge"}, ("nr.early_stopping_meta_algorithm", "n"): {"huge"},
     ("nr.RBM.fit", "k"): {"huge"},                       # Gibbs steps, one after another: slow, not invalid
+    ("nr.analysis.pseudo_inverse_limit", "alphas"): {"int"},   # one number: a list of one coefficient
     ("nr.cluster_then_label", "fill"): {"None"},        # fill=None: leave unlabeled clusters at -1
     ("nr.augment.RandomAffine", "scale"): {"None"}, ("nr.augment.RandomAffine", "translate"): {"None"},  # none
     ("nr.MultiTaskLoss", "weights"): {"None"},
