@@ -168,6 +168,18 @@ VALID = {
 }
 
 
+def _study_records():
+    """Hand-made run envelopes of a tiny study: lr x dropout, 3 seeds (what numreg.study's runner records)."""
+    return [{"config": {"lr": lr, "dropout": dropout}, "seed": s, "record": {"acc": 0.8 + dropout / 10 + lr + s / 100}}
+            for dropout in (0.0, 0.5) for lr in (0.1, 0.01) for s in range(3)]
+
+
+def _trajectory(alpha):
+    """A short logistic-regression trajectory on separable classes (what norm_growth plots)."""
+    X, y = nr.analysis.separable_classes(n=10, seed=0)
+    return nr.analysis.logistic_trajectory(X, y, alpha=alpha, steps=5)
+
+
 def _forwarded(w):
     """The world's model after a forward pass of its data (what tangent_prop_penalty reads)."""
     model = w.model()
@@ -303,6 +315,13 @@ RECIPES = {
                                                        "steps": lambda w: 10}},
     "nr.analysis.pseudo_inverse_limit": {"args": {"alphas": lambda w: [0.1, 0.01]}},
     "nr.analysis.separable_classes": {"args": {"n": lambda w: 10}},
+    "nr.plots.norm_growth": {"args": {"free": lambda w: _trajectory(0.0), "decayed": lambda w: _trajectory(0.1),
+                                      "alpha": lambda w: 0.1}},
+    "nr.plots.study_curve": {"args": {"rows": lambda w: nr.study.aggregate(_study_records()),
+                                      "parameter": lambda w: "lr", "metric": lambda w: "acc",
+                                      "group": lambda w: "dropout"}},
+    "nr.plots.paired_intervals": {"args": {"diffs": lambda w: nr.study.paired_differences(
+        _study_records(), "acc", "dropout", 0.0, n_boot=200)}},
     "nr.robust.compare": {"args": {"tables": lambda w: {"a": nr.robustness(
         w.model(), w.X, w.y, corruptions={"gaussian": [0.1]}, image_shape=(4, 4))}}},
     "nr.files.atomic_write": {"args": {"path": lambda w: os.path.join(SCRATCH, "a.bin"),
