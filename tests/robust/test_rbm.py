@@ -281,6 +281,12 @@ def test_bad_arguments_raise():
         r.p_v(np.full((2, 4), 2.0))
     with pytest.raises(ValueError, match="V must have 6 columns"):
         r.p_h(np.zeros((2, 7)))
+    with pytest.raises(ValueError, match="V must not be empty"):
+        r.transform(np.zeros((0, 6)))
+    with pytest.raises(TypeError, match="persistent"):
+        r.fit(X, persistent="yes")
+    with pytest.raises(TypeError, match="seed"):
+        RBM(6, 4, seed=1.5)
 
 
 def test_pseudo_log_likelihood_estimate_is_unbiased():
