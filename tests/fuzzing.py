@@ -168,6 +168,18 @@ VALID = {
 }
 
 
+def _study_records():
+    """Hand-made run envelopes of a tiny study: lr x dropout, 3 seeds (what numreg.study's runner records)."""
+    return [{"config": {"lr": lr, "dropout": dropout}, "seed": s, "record": {"acc": 0.8 + dropout / 10 + lr + s / 100}}
+            for dropout in (0.0, 0.5) for lr in (0.1, 0.01) for s in range(3)]
+
+
+def _trajectory(alpha):
+    """A short logistic-regression trajectory on separable classes (what norm_growth plots)."""
+    X, y = nr.analysis.separable_classes(n=10, seed=0)
+    return nr.analysis.logistic_trajectory(X, y, alpha=alpha, steps=5)
+
+
 def _forwarded(w):
     """The world's model after a forward pass of its data (what tangent_prop_penalty reads)."""
     model = w.model()
@@ -303,6 +315,13 @@ RECIPES = {
                                                        "steps": lambda w: 10}},
     "nr.analysis.pseudo_inverse_limit": {"args": {"alphas": lambda w: [0.1, 0.01]}},
     "nr.analysis.separable_classes": {"args": {"n": lambda w: 10}},
+    "nr.plots.norm_growth": {"args": {"free": lambda w: _trajectory(0.0), "decayed": lambda w: _trajectory(0.1),
+                                      "alpha": lambda w: 0.1}},
+    "nr.plots.study_curve": {"args": {"rows": lambda w: nr.study.aggregate(_study_records()),
+                                      "parameter": lambda w: "lr", "metric": lambda w: "acc",
+                                      "group": lambda w: "dropout"}},
+    "nr.plots.paired_intervals": {"args": {"diffs": lambda w: nr.study.paired_differences(
+        _study_records(), "acc", "dropout", 0.0, n_boot=200)}},
     "nr.robust.compare": {"args": {"tables": lambda w: {"a": nr.robustness(
         w.model(), w.X, w.y, corruptions={"gaussian": [0.1]}, image_shape=(4, 4))}}},
     "nr.files.atomic_write": {"args": {"path": lambda w: os.path.join(SCRATCH, "a.bin"),
@@ -324,7 +343,7 @@ ALLOWED = {
     ("nr.image.inverse_matrix", "angle"): {"negative"}, ("nr.image.inverse_matrix", "shear"): {"negative"},
     # elementwise layers and Flatten take any shape
     **{(f"nr.{m}", "x"): {"extra axis", "fewer axes"}
-       for m in ("ReLU", "Tanh", "Sigmoid", "Dropout", "GaussianNoise", "ActivityL1", "Flatten")},
+       for m in ("ReLU", "Tanh", "Sigmoid", "Dropout", "GaussianDropout", "GaussianNoise", "ActivityL1", "Flatten")},
     ("nr.Parameter", "data"): {"extra axis", "fewer axes", "empty"},   # a parameter of any shape
     ("nr.Parameter", "name"): {"unknown option"},                        # any name
     # a monitored value that became NaN/inf is what EarlyStopping acts on: it stops (documented)
@@ -338,6 +357,8 @@ ALLOWED = {
     ("nr.KMeans", "k"): {"huge"}, ("nr.AvgPool2d", "kernel_size"): {"huge"},
     ("nr.MaxPool2d", "kernel_size"): {"huge"}, ("nr.cluster_then_label", "n_init"): {"huge"},
     ("nr.mc_dropout_predict", "samples"): {"huge"}, ("nr.early_stopping_meta_algorithm", "n"): {"huge"},
+    ("nr.RBM.fit", "k"): {"huge"},                       # Gibbs steps, one after another: slow, not invalid
+    ("nr.analysis.pseudo_inverse_limit", "alphas"): {"int"},   # one number: a list of one coefficient
     ("nr.cluster_then_label", "fill"): {"None"},        # fill=None: leave unlabeled clusters at -1
     ("nr.augment.RandomAffine", "scale"): {"None"}, ("nr.augment.RandomAffine", "translate"): {"None"},  # none
     ("nr.MultiTaskLoss", "weights"): {"None"},

@@ -7,7 +7,8 @@ These take the study's plain results -- the rows of ``numreg.study.aggregate`` a
 """
 import numpy as np
 
-from .style import PALETTE, new_figure
+from ..core import checks
+from .style import PALETTE, figure_and_axes
 
 __all__ = ["study_curve", "paired_intervals"]
 
@@ -50,12 +51,21 @@ def study_curve(rows, parameter, metric, group=None, ax=None, title=None, logx=F
     ValueError
         No rows, or rows without ``parameter`` or ``<metric>_mean``.
     """
+    rows = checks.sequence("rows", rows, "a list of the rows (dicts) of numreg.study.aggregate")
     if not rows:
         raise ValueError("rows must hold at least one row, got rows=[]")
+    for i, r in enumerate(rows):
+        checks.instance(f"rows[{i}]", r, dict, "a row (dict) of numreg.study.aggregate")
+    parameter = checks.instance("parameter", parameter, str, "a configuration key (str)")
+    metric = checks.instance("metric", metric, str, "a metric name (str)")
+    group = checks.optional(checks.instance, "group", group, str, "None or a configuration key (str)")
+    logx = checks.flag("logx", logx)
     missing = [k for k in (parameter, f"{metric}_mean") if k not in rows[0]]
     if missing:
         raise ValueError(f"the rows have no {missing[0]!r}: parameter={parameter!r}, metric={metric!r}")
-    fig, ax = new_figure() if ax is None else (ax.figure, ax)
+    if group is not None and group not in rows[0]:
+        raise ValueError(f"group must be a configuration key of the rows, got group={group!r}")
+    fig, ax = figure_and_axes(ax, title)
     for i, (value, rs) in enumerate(_groups(rows, group).items()):
         rs = sorted(rs, key=lambda r: r[parameter])
         x = np.array([r[parameter] for r in rs], dtype=float)
@@ -92,6 +102,9 @@ def _context(diffs):
     return [k for k in keys if len({repr(d.baseline.get(k)) for d in diffs}) > 1]
 
 
+_PAIRED = ("metric", "baseline", "treatment", "n", "mean", "t_interval", "bootstrap_interval", "confidence")
+
+
 def paired_intervals(diffs, ax=None, title=None):
     """Paired differences ``B - A`` with their paired-t and bootstrap intervals, one row each.
 
@@ -113,10 +126,13 @@ def paired_intervals(diffs, ax=None, title=None):
     ValueError
         ``diffs`` is empty.
     """
-    diffs = list(diffs)
+    diffs = checks.sequence("diffs", diffs, "a list of PairedDifference (numreg.study.paired_differences)")
     if not diffs:
         raise ValueError("diffs must hold at least one paired difference, got diffs=[]")
-    fig, ax = new_figure(width=8.0, height=1.2 + 0.6 * len(diffs)) if ax is None else (ax.figure, ax)
+    for i, d in enumerate(diffs):
+        if any(not hasattr(d, a) for a in _PAIRED):
+            raise checks.type_error(f"diffs[{i}]", "a PairedDifference (numreg.study.paired_differences)", d)
+    fig, ax = figure_and_axes(ax, title, width=8.0, height=1.2 + 0.6 * len(diffs))
     context = _context(diffs)
     y = np.arange(len(diffs))[::-1]
     for yi, d in zip(y, diffs):

@@ -1,7 +1,20 @@
 """§7.3: the weight norm of logistic regression on separable classes, with and without weight decay."""
 import numpy as np
 
-from .style import PALETTE, new_figure
+from ..core import checks
+from .style import PALETTE, figure_and_axes
+
+
+def _trajectory(name, tr):
+    """``(norms, losses)`` of a LogisticTrajectory ``tr``: finite float vectors of one length >= 2."""
+    if getattr(tr, "norms", None) is None or getattr(tr, "losses", None) is None:
+        raise checks.type_error(name, "a LogisticTrajectory (nr.analysis.logistic_trajectory)", tr)
+    norms = checks.float_array(f"{name}.norms", tr.norms, ndim=1)
+    losses = checks.float_array(f"{name}.losses", tr.losses, ndim=1)
+    if len(norms) < 2 or len(losses) != len(norms):
+        raise ValueError(f"{name} must record at least steps 0 and 1 (norms and losses of one length), "
+                         f"got {name}.norms.shape={norms.shape} and {name}.losses.shape={losses.shape}")
+    return norms, losses
 
 
 def norm_growth(free, decayed, alpha=None, title=None):
@@ -26,12 +39,14 @@ def norm_growth(free, decayed, alpha=None, title=None):
     matplotlib.figure.Figure
         Two panels: ``||w_t||`` (left) and ``J(w_t)`` on a log scale (right).
     """
-    fig, (left, right) = new_figure(1, 2, width=9.0, height=3.6)
+    curves = [_trajectory("free", free), _trajectory("decayed", decayed)]
+    alpha = checks.optional(checks.nonnegative, "alpha", alpha)
+    fig, (left, right) = figure_and_axes(None, title, nrows=1, ncols=2, width=9.0, height=3.6)
     label = "L2, alpha = " + (f"{alpha:g}" if alpha is not None else "> 0")
-    for tr, name, color in ((free, "no penalty", PALETTE[3]), (decayed, label, PALETTE[0])):
-        t = np.arange(1, len(tr.norms))                   # from step 1: a log axis has no 0
-        left.semilogx(t, tr.norms[1:], color=color, label=name)
-        right.loglog(t, tr.losses[1:], color=color, label=name)
+    for (norms, losses), name, color in zip(curves, ("no penalty", label), (PALETTE[3], PALETTE[0])):
+        t = np.arange(1, len(norms))                      # from step 1: a log axis has no 0
+        left.semilogx(t, norms[1:], color=color, label=name)
+        right.loglog(t, losses[1:], color=color, label=name)
     left.set_xlabel("step t")
     left.set_ylabel(r"$\|w_t\|$")
     left.legend()

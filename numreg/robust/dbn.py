@@ -23,10 +23,9 @@ References
 Hinton, Osindero & Teh (2006), "A fast learning algorithm for deep belief nets", Neural Computation.
 Tang & Eliasmith (2010), "Deep networks for robust visual recognition", ICML.
 """
-import numbers
-
 import numpy as np
 
+from ..core import checks
 from ..core.layers import Flatten, Linear, Sigmoid
 from ..core.model import Sequential
 from .denoising import FillIn, calibrate_threshold, denoise, fill_in, first_layer_activities, implicated_pixels
@@ -61,17 +60,12 @@ class DBN:
     """
 
     def __init__(self, sizes, mask=None, seed=None, dtype=np.float32):
-        try:
-            sizes = list(sizes)
-        except TypeError:
-            raise ValueError(f"sizes must be a list [n_visible, h1, ...], got sizes={sizes!r}") from None
+        sizes = checks.sequence("sizes", sizes, "a list [n_visible, h1, ...]")
         if len(sizes) < 2:
             raise ValueError(f"sizes must give at least one layer, [n_visible, h1, ...], got sizes={sizes!r}")
-        for i, s in enumerate(sizes):
-            if isinstance(s, bool) or not isinstance(s, numbers.Integral) or s < 1:
-                raise ValueError(f"sizes must hold positive integers, got sizes[{i}]={s!r} in sizes={sizes!r}")
-        self.sizes = [int(s) for s in sizes]
-        root = np.random.default_rng(seed)
+        self.sizes = [checks.count(f"sizes[{i}]", s) for i, s in enumerate(sizes)]
+        dtype = checks.float_dtype("dtype", dtype)
+        root = checks.generator("seed", seed)
         self.rbms = [RBM(a, b, mask=mask if l == 0 else None, seed=int(root.integers(2**63)), dtype=dtype)
                      for l, (a, b) in enumerate(zip(self.sizes[:-1], self.sizes[1:]))]
         self.mask = self.rbms[0].mask
@@ -105,7 +99,7 @@ class DBN:
         -------
         self
         """
-        seeds = (np.random.default_rng(seed).integers(2**63, size=len(self.rbms)) if seed is not None
+        seeds = (checks.generator("seed", seed).integers(2**63, size=len(self.rbms)) if seed is not None
                  else [None] * len(self.rbms))
         H = X
         for rbm, s in zip(self.rbms, seeds):
@@ -116,7 +110,7 @@ class DBN:
 
     def transform(self, X):
         """The top layer's ``P(h_L = 1 | x)``, layer by layer (mean-field up-pass)."""
-        H = X
+        H = self.rbms[0]._v(X, "X")
         for rbm in self.rbms:
             H = rbm.transform(H)
         return H
@@ -142,8 +136,7 @@ class DBN:
         Sequential
             Independent of the DBN (the weights are copied).
         """
-        if isinstance(n_classes, bool) or not isinstance(n_classes, numbers.Integral) or n_classes < 1:
-            raise ValueError(f"n_classes must be a positive integer, got n_classes={n_classes!r}")
+        n_classes = checks.count("n_classes", n_classes)
         dt = self.rbms[0].W.dtype
         layers = [Flatten()]
         for l, rbm in enumerate(self.rbms):

@@ -44,11 +44,11 @@ Tang & Eliasmith (2010), "Deep networks for robust visual recognition", ICML.
 Lee & Mumford (2003), "Hierarchical Bayesian inference in the visual cortex", JOSA A.
 """
 import math
-import numbers
 from typing import NamedTuple
 
 import numpy as np
 
+from ..core import checks
 from ..core.layers import Flatten, Sigmoid
 from ..core.module import Module
 from .rbm import RBM
@@ -81,12 +81,9 @@ class Denoised(NamedTuple):
 
 
 def _check(fraction, iterations, steps):
-    ok = isinstance(fraction, numbers.Real) and not isinstance(fraction, bool) and math.isfinite(fraction)
-    if not ok or not 0 < fraction <= 1:
-        raise ValueError(f"fraction must be in (0, 1], got fraction={fraction!r}")
-    for name, v in (("iterations", iterations), ("steps", steps)):
-        if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1:
-            raise ValueError(f"{name} must be a positive integer, got {name}={v!r}")
+    checks.probability("fraction", fraction, allow_one=True, allow_zero=False)
+    checks.count("iterations", iterations)
+    checks.count("steps", steps)
 
 
 def top_down_pass(top, H, steps=1):
@@ -196,9 +193,7 @@ def calibrate_threshold(H, top, quantile=0.99, steps=1):
     -------
     ndarray, (n_hidden,)
     """
-    ok = isinstance(quantile, numbers.Real) and not isinstance(quantile, bool) and 0 < quantile < 1
-    if not ok:
-        raise ValueError(f"quantile must be in (0, 1), got quantile={quantile!r}")
+    checks.probability("quantile", quantile, allow_zero=False)
     H = check_units(H, top.n_visible, "H", top.dtype)
     return np.quantile(np.abs(H - top_down_pass(top, H, steps)), quantile, axis=0)
 

@@ -41,8 +41,8 @@ import numpy as np
 
 from ..core.module import Module
 from ..core.parameter import Parameter
+from ..core import checks
 from .units import check_mask as _check_mask, check_units
-from .units import positive_int as _positive_int
 from .units import bernoulli as _bernoulli, sigmoid_ as _sigmoid_, softplus as _softplus
 from .rbm_training import train
 
@@ -95,11 +95,11 @@ class RBM(Module):
     """
 
     def __init__(self, n_visible, n_hidden, mask=None, seed=None, dtype=np.float32):
-        self.n_visible = _positive_int("n_visible", n_visible)
-        self.n_hidden = _positive_int("n_hidden", n_hidden)
-        self.dtype = np.dtype(dtype)
+        self.n_visible = checks.count("n_visible", n_visible)
+        self.n_hidden = checks.count("n_hidden", n_hidden)
+        self.dtype = checks.float_dtype("dtype", dtype)
         self.mask = None if mask is None else _check_mask(mask, (self.n_visible, self.n_hidden))
-        init = np.random.default_rng(seed)
+        init = checks.generator("seed", seed)
         W = (0.01 * init.standard_normal((self.n_visible, self.n_hidden))).astype(self.dtype)
         if self.mask is not None:
             W *= self.mask
@@ -113,8 +113,9 @@ class RBM(Module):
         return [self.W, self.b, self.c]
 
     def astype(self, dtype):
+        dtype = checks.float_dtype("dtype", dtype)
         super().astype(dtype)
-        self.dtype = np.dtype(dtype)
+        self.dtype = dtype
         return self
 
     def extra_repr(self):
@@ -180,7 +181,7 @@ class RBM(Module):
         return _bernoulli(self.p_v(H), self._rng(seed))
 
     def _rng(self, seed):
-        return self.rng if seed is None else np.random.default_rng(seed)
+        return self.rng if seed is None else checks.generator("seed", seed)
 
     def gibbs(self, V, k=1, seed=None):
         """``k`` steps of block Gibbs sampling from ``V``: ``h ~ P(h|v)``, then ``v ~ P(v|h)``, k times.
@@ -200,15 +201,15 @@ class RBM(Module):
         ndarray, (n, n_visible)
             The binary visible states after ``k`` steps.
         """
-        k = _positive_int("k", k)
+        k = checks.count("k", k)
         return self._chain(self._v(V), k, self._rng(seed))[0]
 
     def sample(self, n, k=1000, seed=None):
         """``n`` visible samples of the model: Gibbs chains from uniformly random binary ``v``, ``k`` steps each."""
-        n = _positive_int("n", n)
+        n = checks.count("n", n)
         rng = self._rng(seed)
         V = _bernoulli(np.full((n, self.n_visible), 0.5, self.dtype), rng)
-        return self._chain(V, _positive_int("k", k), rng)[0]
+        return self._chain(V, checks.count("k", k), rng)[0]
 
     def _chain(self, V, k, rng, Ph=None):
         """k Gibbs steps from ``V`` (whose ``P(h|v)`` is ``Ph`` if known): returns ``(V_k, P(h|V_k))``."""
@@ -246,7 +247,7 @@ class RBM(Module):
         (dW, db, dc, V_k) : ndarrays; dW is zero outside the mask.
         """
         V = self._v(V)
-        return self._gradient(V, _positive_int("k", k), self._rng(seed), chain)
+        return self._gradient(V, checks.count("k", k), self._rng(seed), chain)
 
     def _gradient(self, V, k, rng, chain, step=1.0):
         """``step`` times the gradient estimate (``fit`` passes its learning rate, saving a pass over W)."""

@@ -9,16 +9,15 @@ estimate; the tests check ``nr.RBM`` against these.
 """
 import numpy as np
 
-from .units import check_units, positive_int as _positive_int, softplus as _softplus
+from ..core import checks
+from .units import check_units, softplus as _softplus
 
 __all__ = ["all_states", "exact_log_partition", "exact_log_likelihood", "exact_gradient"]
 
 
 def all_states(n):
     """Every binary vector of length ``n`` (``n <= 20``), as a ``(2^n, n)`` float64 array, row ``s`` = bits of ``s``."""
-    n = _positive_int("n", n)
-    if n > 20:
-        raise ValueError(f"n must be at most 20 (2^n states are enumerated), got n={n}")
+    n = checks.count("n", n, high=20)   # 2^n states are enumerated
     s = np.arange(2**n)[:, None]
     return ((s >> np.arange(n)[None, :]) & 1).astype(np.float64)
 

@@ -9,29 +9,26 @@ One update on a mini-batch ``V`` (Hinton's practical guide, §§3-11)::
 """
 import numpy as np
 
-from ..core.checks import nonnegative as _nonneg, positive as _positive
-from .units import bernoulli as _bernoulli, positive_int as _positive_int, unit_interval as _unit_interval
+from ..core import checks
+from .units import bernoulli as _bernoulli
 
 
 def train(rbm, X, epochs, batch_size, lr, k, persistent, momentum, weight_decay, sparsity_target, sparsity_cost,
           sparsity_decay, monitor_size, verbose, seed):
     """Train ``rbm`` in place; the arguments are :meth:`RBM.fit`'s (see its docstring). Returns ``rbm``."""
     X = rbm._v(X, "X")
-    epochs = _positive_int("epochs", epochs)
-    batch_size = _positive_int("batch_size", batch_size)
-    lr = _positive("lr", lr)
-    k = _positive_int("k", k)
-    momentum = _unit_interval("momentum", momentum)
-    weight_decay = _nonneg("weight_decay", weight_decay)
-    if sparsity_target is not None:
-        sparsity_target = _unit_interval("sparsity_target", sparsity_target)
-        if sparsity_target == 0:
-            raise ValueError(f"sparsity_target must be in (0, 1), got sparsity_target={sparsity_target!r}")
-    sparsity_cost = _nonneg("sparsity_cost", sparsity_cost)
-    sparsity_decay = _unit_interval("sparsity_decay", sparsity_decay)
-    monitor_size = _positive_int("monitor_size", monitor_size)
-    if len(X) == 0:
-        raise ValueError("X must hold at least one example, got X.shape[0]=0")
+    epochs = checks.count("epochs", epochs)
+    batch_size = checks.count("batch_size", batch_size)
+    lr = checks.positive("lr", lr)
+    k = checks.count("k", k)
+    persistent = checks.flag("persistent", persistent)
+    momentum = checks.probability("momentum", momentum)
+    weight_decay = checks.nonnegative("weight_decay", weight_decay)
+    sparsity_target = checks.optional(checks.probability, "sparsity_target", sparsity_target, allow_zero=False)
+    sparsity_cost = checks.nonnegative("sparsity_cost", sparsity_cost)
+    sparsity_decay = checks.probability("sparsity_decay", sparsity_decay)
+    monitor_size = checks.count("monitor_size", monitor_size)
+    verbose = checks.flag("verbose", verbose)
     rng = rbm._rng(seed)
     monitor_rng = np.random.default_rng(rng.integers(2**63))
     t = rbm.dtype.type

@@ -48,7 +48,7 @@ def test_threshold_keeps_units_whose_disagreement_is_small():
     assert f.hidden[0, 0] == 0.9 and f.hidden[0, 1] == f.top_down[0, 1]
     with pytest.raises(ValueError, match="threshold must be"):
         fill_in(H, top, threshold=[0.1, 0.2])
-    with pytest.raises(ValueError, match="quantile must be in"):
+    with pytest.raises(ValueError, match="quantile must be a finite number > 0 and < 1"):
         calibrate_threshold(H, top, quantile=1.0)
 
 
@@ -150,11 +150,11 @@ def test_denoise_with_the_dbn_and_its_fine_tuned_classifier(trained):
 
 
 @pytest.mark.parametrize("kw, match", [
-    (dict(fraction=0.0), r"fraction must be in \(0, 1\], got fraction=0.0"),
-    (dict(fraction=1.5), r"fraction must be in \(0, 1\], got fraction=1.5"),
-    (dict(fraction=float("nan")), "fraction must be in"),
-    (dict(iterations=0), "iterations must be a positive integer, got iterations=0"),
-    (dict(steps=0), "steps must be a positive integer, got steps=0"),
+    (dict(fraction=0.0), r"fraction must be a finite number > 0 and <= 1, got fraction=0.0"),
+    (dict(fraction=1.5), r"fraction must be a finite number > 0 and <= 1, got fraction=1.5"),
+    (dict(fraction=float("nan")), "fraction must be a finite number, got fraction=nan"),
+    (dict(iterations=0), "iterations must be an integer >= 1, got iterations=0"),
+    (dict(steps=0), "steps must be an integer >= 1, got steps=0"),
 ])
 def test_bad_arguments_raise(trained, kw, match):
     dbn, X, _ = trained

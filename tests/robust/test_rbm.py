@@ -251,7 +251,7 @@ def test_mask_in_the_exact_checks():
 @pytest.mark.parametrize("X, match", [
     (np.full((3, 6), 1.5), r"X must hold .* \[0, 1\], got a value 1.5"),
     (np.full((3, 6), -0.1), r"X must hold .* got a value -0.1"),
-    (np.full((3, 6), np.nan), "X must not hold NaN"),
+    (np.full((3, 6), np.nan), "X must hold finite numbers"),
     (np.zeros((3, 5)), r"X must have 6 columns .* X.shape=\(3, 5\)"),
 ])
 def test_bad_data_raise(X, match):
@@ -261,7 +261,7 @@ def test_bad_data_raise(X, match):
 
 def test_bad_arguments_raise():
     r, X = RBM(6, 4), toy_data(10)
-    with pytest.raises(ValueError, match="k must be a positive integer, got k=0"):
+    with pytest.raises(ValueError, match="k must be an integer >= 1, got k=0"):
         r.fit(X, k=0)
     with pytest.raises(ValueError, match="lr must be a finite number > 0, got lr=0"):
         r.fit(X, lr=0)
@@ -275,12 +275,18 @@ def test_bad_arguments_raise():
         RBM(6, 4, mask=np.ones((4, 6)))
     with pytest.raises(ValueError, match="mask must hold 0/1"):
         RBM(6, 4, mask=np.full((6, 4), 0.5))
-    with pytest.raises(ValueError, match="n_hidden must be a positive integer"):
+    with pytest.raises(ValueError, match="n_hidden must be an integer >= 1"):
         RBM(6, 0)
     with pytest.raises(ValueError, match="H must hold"):
         r.p_v(np.full((2, 4), 2.0))
     with pytest.raises(ValueError, match="V must have 6 columns"):
         r.p_h(np.zeros((2, 7)))
+    with pytest.raises(ValueError, match="V must not be empty"):
+        r.transform(np.zeros((0, 6)))
+    with pytest.raises(TypeError, match="persistent"):
+        r.fit(X, persistent="yes")
+    with pytest.raises(TypeError, match="seed"):
+        RBM(6, 4, seed=1.5)
 
 
 def test_pseudo_log_likelihood_estimate_is_unbiased():

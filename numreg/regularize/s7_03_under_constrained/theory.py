@@ -28,6 +28,7 @@ from collections import namedtuple
 
 import numpy as np
 
+from ...core import checks
 from ...core.checks import nonnegative, positive, regression_data
 
 
@@ -35,12 +36,8 @@ from ...core.checks import nonnegative, positive, regression_data
 # Under-determined linear regression: the pseudo-inverse (Eq. 7.29)
 
 def _matrix(X):
-    X = np.asarray(X, dtype=np.float64)
-    if X.ndim != 2 or 0 in X.shape:
-        raise ValueError(f"X must be a non-empty matrix (n, d), got X.shape={X.shape}")
-    if not np.all(np.isfinite(X)):
-        raise ValueError("X must hold finite numbers, got a non-finite entry in X")
-    return X
+    """``X`` as a non-empty finite float64 matrix ``(n, d)``."""
+    return checks.float_array("X", X, ndim=2, dtype=np.float64)
 
 
 def weight_decay_inverse(X, alpha):
@@ -105,9 +102,7 @@ def pseudo_inverse_limit(X, alphas):
         ``(alphas, inverses, errors, rate)``, see its docstring.
     """
     X = _matrix(X)
-    alphas = np.atleast_1d(np.asarray(alphas, dtype=np.float64))
-    if alphas.ndim != 1 or alphas.size == 0:
-        raise ValueError(f"alphas must be a non-empty list of numbers, got alphas={alphas!r}")
+    alphas = np.atleast_1d(checks.float_array("alphas", alphas, ndim=(0, 1), dtype=np.float64))   # a number: one
     for a in alphas:
         positive("alphas", float(a))
     pinv = np.linalg.pinv(X)
@@ -153,6 +148,8 @@ def min_norm_gradient_descent(X, y, epsilon=None, steps=1000, return_path=False)
         Only with ``return_path``: ``w_0 = 0, w_1, ..., w_steps``.
     """
     X, y = regression_data(X, y)
+    steps = checks.count("steps", steps)
+    return_path = checks.flag("return_path", return_path)
     s_max = float(np.linalg.norm(X, 2))
     if s_max == 0:
         raise ValueError("X must not be all zeros")
@@ -160,7 +157,6 @@ def min_norm_gradient_descent(X, y, epsilon=None, steps=1000, return_path=False)
     epsilon = 1.0 / s_max ** 2 if epsilon is None else positive("epsilon", epsilon)
     if epsilon >= limit:
         raise ValueError(f"epsilon must be below 2 / s_max^2 = {limit:.6g} (larger steps diverge), got epsilon={epsilon!r}")
-    steps = _steps(steps)
     w = np.zeros(X.shape[1])
     path = [w.copy()] if return_path else None
     for _ in range(steps):
@@ -168,12 +164,6 @@ def min_norm_gradient_descent(X, y, epsilon=None, steps=1000, return_path=False)
         if return_path:
             path.append(w.copy())
     return (w, np.array(path)) if return_path else w
-
-
-def _steps(steps):
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
-        raise ValueError(f"steps must be a positive integer, got steps={steps!r}")
-    return int(steps)
 
 
 # ---------------------------------------------------------------------------
@@ -195,9 +185,11 @@ def separable_classes(n=40, d=2, margin=1.0, seed=0):
         Width of the gap between the classes, > 0.
     seed : int or None, default 0
     """
+    n, d = checks.count("n", n), checks.count("d", d)
+    checks.allocation("n" if n >= d else "d", n if n >= d else d, n, d)
     margin = positive("margin", margin)
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((_steps(n), _steps(d)))
+    rng = checks.generator("seed", seed)
+    X = rng.standard_normal((n, d))
     y = np.where(X[:, 0] >= 0, 1.0, -1.0)
     X[:, 0] += y * margin / 2
     return X, y
@@ -275,7 +267,7 @@ def logistic_trajectory(X, y, alpha=0.0, epsilon=None, steps=10000):
     alpha = nonnegative("alpha", alpha)
     lipschitz = float(np.linalg.norm(X, 2)) ** 2 / (4 * X.shape[0]) + alpha
     epsilon = 1.0 / lipschitz if epsilon is None else positive("epsilon", epsilon)
-    steps = _steps(steps)
+    steps = checks.count("steps", steps)
     w = np.zeros(X.shape[1])
     norms, losses, grad_norms = np.empty(steps + 1), np.empty(steps + 1), np.empty(steps + 1)
     for t in range(steps + 1):

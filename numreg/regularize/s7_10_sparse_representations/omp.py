@@ -1,16 +1,13 @@
 """Orthogonal matching pursuit (§7.10, Eq. 7.49): sparse codes with at most ``k`` atoms, greedily, for a batch."""
-import numbers
-
 import numpy as np
+
+from ...core import checks
 
 
 def _check(X, W, k):
     """The arguments of :func:`omp` as float64 arrays ``(X (n, d), W (d, m), k, single)``, or ValueError/TypeError."""
-    X = np.asarray(X)
-    W = np.asarray(W)
-    for name, a in (("X", X), ("W", W)):
-        if a.dtype == object or not (np.issubdtype(a.dtype, np.number) or a.dtype == bool):
-            raise TypeError(f"{name} must be an array of numbers, got {name}.dtype={a.dtype}")
+    X = checks.numbers_array("X", X)
+    W = checks.numbers_array("W", W)
     if W.ndim != 2 or 0 in W.shape:
         raise ValueError(f"W must be a non-empty matrix (d, m), one atom per column, got W.shape={W.shape}")
     single = X.ndim == 1
@@ -19,18 +16,14 @@ def _check(X, W, k):
     if X.ndim != 2 or X.shape[1] != W.shape[0]:
         raise ValueError(f"X must be (n, d) with d = W.shape[0] = {W.shape[0]} (or one example (d,)), "
                          f"got X.shape={np.shape(X) if not single else X.shape[1:]} and W.shape={W.shape}")
-    if isinstance(k, bool) or not isinstance(k, numbers.Integral) or not 1 <= k <= W.shape[1]:
-        raise ValueError(f"k must be an integer from 1 to the number of atoms m = {W.shape[1]}, got k={k!r}")
-    X = X.astype(np.float64)
-    W = W.astype(np.float64)
-    for name, a in (("X", X), ("W", W)):
-        if not np.all(np.isfinite(a)):
-            raise ValueError(f"{name} must hold finite numbers, got a non-finite entry in {name}")
+    k = checks.integer("k", k, low=1, high=W.shape[1])      # at most the number of atoms m
+    X = checks.float_array("X", X, dtype=np.float64)
+    W = checks.float_array("W", W, dtype=np.float64)
     norms = np.linalg.norm(W, axis=0)
     if np.any(norms == 0):
         raise ValueError(f"W has atoms (columns) of norm 0, which no code can use: columns "
                          f"{np.flatnonzero(norms == 0).tolist()}")
-    return X, W, int(k), single, norms
+    return X, W, k, single, norms
 
 
 def omp(X, W, k, return_support=False, tol=1e-10):
@@ -112,8 +105,8 @@ def omp(X, W, k, return_support=False, tol=1e-10):
     Tropp (2004), "Greed is good", IEEE Trans. Inf. Theory 50(10).
     """
     X, W, k, single, norms = _check(X, W, k)
-    if isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not 0 <= tol < 1:
-        raise ValueError(f"tol must be a number in [0, 1), got tol={tol!r}")
+    tol = checks.probability("tol", tol)
+    return_support = checks.flag("return_support", return_support)
     n, m = X.shape[0], W.shape[1]
     rows = np.arange(n)
     Wx = X @ W                                            # (n, m): W^T x, once

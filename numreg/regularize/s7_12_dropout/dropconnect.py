@@ -1,9 +1,9 @@
 """DropConnect (§7.12): drop *weights* rather than units (Wan et al. 2013), a ``Linear`` with a masked ``W``."""
 import numpy as np
 
+from ...core import checks
 from ...core.layers import Linear
 from .dropout import bernoulli
-from .gaussian_dropout import probability
 
 
 def keep_mask(rng, q, shape, dtype):
@@ -116,10 +116,11 @@ class DropConnect(Linear):
 
     def __init__(self, p=0.5, in_features=None, out_features=None, bias=True, per_example=False,
                  init="pytorch", seed=None, dtype=np.float32, linear=None):
-        p_ = probability("DropConnect", p)
+        p_ = checks.probability("p", p)
+        per_example = checks.flag("per_example", per_example)
+        rng = checks.generator("seed", seed)
         if linear is not None:
-            if not isinstance(linear, Linear):
-                raise TypeError(f"linear must be an nr.Linear, got linear={linear!r}")
+            checks.instance("linear", linear, Linear, "an nr.Linear")
             self.in_features, self.out_features = linear.in_features, linear.out_features
             self.init, self.W, self.b, self.x = linear.init, linear.W, linear.b, None
         else:
@@ -128,8 +129,8 @@ class DropConnect(Linear):
                                  f"in_features={in_features!r}, out_features={out_features!r}")
             super().__init__(in_features, out_features, bias=bias, init=init, seed=seed, dtype=dtype)
         self.p = p_
-        self.per_example = bool(per_example)
-        self.rng = np.random.default_rng(seed)
+        self.per_example = per_example
+        self.rng = rng
         self.mask = None
 
     def forward(self, x):

@@ -1,18 +1,8 @@
 """Gaussian dropout (§7.12): multiply each unit by ``N(1, p / (1 - p))`` noise instead of a Bernoulli mask."""
 import numpy as np
 
+from ...core import checks
 from ...core.module import Module
-
-
-def probability(layer, p):
-    """``p`` as a float in [0, 1), or ``ValueError`` naming ``p`` and the layer (``layer``: its name)."""
-    try:
-        p_ = float(p) if not isinstance(p, bool) else float("nan")
-    except (TypeError, ValueError):
-        p_ = float("nan")
-    if not 0.0 <= p_ < 1.0:
-        raise ValueError(f"{layer} probability must be a number in [0, 1), got p={p!r}")
-    return p_
 
 
 class GaussianDropout(Module):
@@ -64,10 +54,10 @@ class GaussianDropout(Module):
     """
 
     def __init__(self, p=0.5, seed=None):
-        p_ = probability("GaussianDropout", p)
+        p_ = checks.probability("p", p)
         self.p = p_
         self.sigma = float(np.sqrt(p_ / (1.0 - p_)))
-        self.rng = np.random.default_rng(seed)
+        self.rng = checks.generator("seed", seed)
         self.noise = None
 
     def forward(self, x):

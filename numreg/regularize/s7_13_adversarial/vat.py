@@ -35,11 +35,11 @@ gradient of the LDS is one backward pass with
 
 Norms are per example, over all its input values.
 """
-import numbers
 import warnings
 
 import numpy as np
 
+from ...core import checks
 from ...core.losses import log_softmax, softmax
 from ..s7_14_tangent.forward_mode import jvp
 
@@ -157,14 +157,6 @@ def _check_resolved(X, r, xi):
                       f"(the exact Hessian-vector product)", RuntimeWarning, stacklevel=4)
 
 
-def _positive(name, value, strict):
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and np.isfinite(value) and \
-        (value > 0 if strict else value >= 0)
-    if not ok:
-        raise ValueError(f"{name} must be a finite number {'>' if strict else '>='} 0, got {name}={value!r}")
-    return float(value)
-
-
 class VAT:
     """Virtual adversarial training, for ``nr.fit(..., adversarial=VAT(...))`` (§7.13).
 
@@ -235,25 +227,17 @@ class VAT:
 
     def __init__(self, epsilon, xi=1e-6, power_iterations=1, alpha=1.0, unlabeled=None, unlabeled_batch_size=128,
                  seed=None):
-        self.epsilon = _positive("epsilon", epsilon, strict=False)
-        self.xi = _positive("xi", xi, strict=False)
-        if isinstance(power_iterations, bool) or not isinstance(power_iterations, (int, np.integer)) \
-                or power_iterations < 1:
-            raise ValueError(f"power_iterations must be an integer >= 1, got power_iterations={power_iterations!r}")
-        self.power_iterations = int(power_iterations)
-        self.alpha = _positive("alpha", alpha, strict=False)
-        if isinstance(unlabeled_batch_size, bool) or not isinstance(unlabeled_batch_size, (int, np.integer)) \
-                or unlabeled_batch_size < 1:
-            raise ValueError(f"unlabeled_batch_size must be a positive integer, "
-                             f"got unlabeled_batch_size={unlabeled_batch_size!r}")
-        self.unlabeled_batch_size = int(unlabeled_batch_size)
-        if unlabeled is not None:
-            unlabeled = np.asarray(unlabeled)
-            if unlabeled.ndim < 2 or len(unlabeled) == 0 or unlabeled.dtype.kind not in "fiu":
-                raise ValueError(f"unlabeled must be a non-empty numeric batch (n, ...), "
-                                 f"got shape {unlabeled.shape} and dtype {unlabeled.dtype}")
+        self.epsilon = checks.nonnegative("epsilon", epsilon)
+        self.xi = checks.nonnegative("xi", xi)
+        self.power_iterations = checks.count("power_iterations", power_iterations)
+        self.alpha = checks.nonnegative("alpha", alpha)
+        self.unlabeled_batch_size = checks.count("unlabeled_batch_size", unlabeled_batch_size)
+        if unlabeled is not None:   # a non-empty batch (n, ...) of finite numbers; integer pools kept as they are
+            pool = checks.numbers_array("unlabeled", unlabeled)
+            checks.float_array("unlabeled", pool, min_ndim=2)
+            unlabeled = pool
         self.unlabeled = unlabeled
-        self.rng = np.random.default_rng(seed)
+        self.rng = checks.generator("seed", seed)
         self.last_lds = 0.0
 
     def lds_inputs(self, data):

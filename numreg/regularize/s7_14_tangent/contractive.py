@@ -28,10 +28,9 @@ The reconstruction is ``sigmoid(h W' + c)`` with the cross-entropy
 ``-(1/n) sum [x log r + (1 - x) log (1 - r)]`` (inputs in [0, 1]), whose
 gradient in the decoder's logits is ``(r - x) / n``.
 """
-import numbers
-
 import numpy as np
 
+from ...core import checks
 from ...core.layers import Linear, Sigmoid, Flatten
 from ...core.model import Sequential
 from ...core.optim import Adam
@@ -86,10 +85,10 @@ class ContractiveAutoencoder:
     """
 
     def __init__(self, n_visible, n_hidden, lam=0.1, seed=None, dtype=np.float32):
-        if isinstance(lam, bool) or not (isinstance(lam, numbers.Real) and np.isfinite(lam) and lam >= 0):
-            raise ValueError(f"lam must be a finite number >= 0, got lam={lam!r}")
-        self.lam = float(lam)
-        root = np.random.default_rng(seed)
+        n_visible, n_hidden = checks.count("n_visible", n_visible), checks.count("n_hidden", n_hidden)
+        self.lam = checks.nonnegative("lam", lam)
+        dtype = checks.float_dtype("dtype", dtype)
+        root = checks.generator("seed", seed)
         self.encoder = Sequential(Flatten(), Linear(n_visible, n_hidden, seed=root.integers(2**63), dtype=dtype),
                                   Sigmoid())
         self.decoder = Sequential(Linear(n_hidden, n_visible, seed=root.integers(2**63), dtype=dtype))
@@ -153,13 +152,11 @@ class ContractiveAutoencoder:
             With ``history_`` extended by one ``(reconstruction, contraction)``
             pair per epoch (means over the epoch's examples).
         """
-        X = np.asarray(X, dtype=self.W.dtype)
-        for name, v in (("epochs", epochs), ("batch_size", batch_size)):
-            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-                raise ValueError(f"{name} must be a positive integer, got {name}={v!r}")
+        X = self._inputs(X)
+        epochs, batch_size = checks.count("epochs", epochs), checks.count("batch_size", batch_size)
         params = self.parameters()
         opt = Adam(params, lr=lr)
-        rng = np.random.default_rng(seed)
+        rng = checks.generator("seed", seed)
         for _ in range(epochs):
             order, tot = rng.permutation(len(X)), np.zeros(2)
             for s in range(0, len(X), batch_size):
@@ -172,7 +169,15 @@ class ContractiveAutoencoder:
 
     def encode(self, X):
         """``h = sigmoid(x W + b)``: ``(n, m)``."""
-        return self.encoder.forward(np.asarray(X, self.W.dtype))
+        return self.encoder.forward(self._inputs(X))
+
+    def _inputs(self, X):
+        """``X`` as finite floats of the weights' dtype, ``(n, ...)`` with ``n_visible`` numbers per example."""
+        X = checks.float_array("X", X, min_ndim=2, dtype=self.W.dtype)
+        D = self.W.shape[0]
+        if int(np.prod(X.shape[1:])) != D:
+            raise ValueError(f"X must have examples of n_visible={D} numbers, got X.shape={X.shape}")
+        return X
 
     def jacobian(self, X):
         """``df/dx`` per example: ``(n, m, D)``, ``J_ji = s_j W_ij``."""
@@ -186,8 +191,7 @@ class ContractiveAutoencoder:
         leading eigenvectors ``u`` give ``v = J^T u / sigma = W (s * u) / sigma``:
         no ``D x D`` or ``m x D`` decomposition per example.
         """
-        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= self.W.shape[1]:
-            raise ValueError(f"k must be an integer in [1, n_hidden={self.W.shape[1]}], got k={k!r}")
+        k = checks.integer("k", k, low=1, high=self.W.shape[1])   # at most n_hidden
         h = self.encode(X).astype(np.float64)
         s = h * (1 - h)                                           # (n, m)
         W = self.W.data.astype(np.float64)
@@ -204,6 +208,7 @@ class ContractiveAutoencoder:
         The first layer starts from a copy of the encoder (the pretraining of
         Rifai et al.); the output layer is new (drawn from ``seed``).
         """
+        n_classes = checks.count("n_classes", n_classes)
         lin = self.encoder[1]
         first = Linear(lin.in_features, lin.out_features, dtype=lin.W.dtype)
         first.W.data[...] = lin.W.data

@@ -26,19 +26,12 @@ Every pair's ``2T x 2T`` system is solved at once (stacked
 collinear); the inner products ``T_x^T T_y`` of all pairs are one matrix
 product.
 """
-import numbers
-
 import numpy as np
 
-from .tangents import TRANSFORMATIONS, as_images, tangent_vectors
+from ...core import checks
+from .tangents import TRANSFORMATIONS, as_images, check_transformations, tangent_vectors
 
 __all__ = ["tangent_distance", "pairwise_tangent_distance", "TangentNearestNeighbour"]
-
-
-def _check_spring(spring):
-    if isinstance(spring, bool) or not (isinstance(spring, numbers.Real) and np.isfinite(spring) and spring >= 0):
-        raise ValueError(f"spring must be a finite number >= 0, got spring={spring!r}")
-    return float(spring)
 
 
 def _flat_and_tangents(x, tangents, transformations, sigma, image_shape, name):
@@ -48,12 +41,20 @@ def _flat_and_tangents(x, tangents, transformations, sigma, image_shape, name):
         tangents = tangent_vectors(imgs, transformations, sigma=sigma)
         flat = imgs.reshape(len(imgs), -1)
     else:
-        flat = np.asarray(x).reshape(len(x), -1)
-        tangents = np.asarray(tangents)
+        flat = checks.float_array(name, x, min_ndim=1)
+        flat = flat.reshape(len(flat), -1)
+        tangents = checks.float_array(f"tangents_{name}", tangents)
         if tangents.ndim != 3 or tangents.shape[0] != len(flat) or tangents.shape[2] != flat.shape[1]:
             raise ValueError(f"tangents_{name} must have shape (n, T, D) = ({len(flat)}, T, {flat.shape[1]}), "
                              f"got tangents_{name}.shape={tangents.shape}")
     return flat.astype(np.float64), tangents.astype(np.float64)
+
+
+def _options(transformations, two_sided, spring, sigma, image_shape, squared):
+    """The options shared by the tangent distances, checked by the validation layer."""
+    return (check_transformations(transformations), checks.flag("two_sided", two_sided),
+            checks.nonnegative("spring", spring), checks.nonnegative("sigma", sigma),
+            checks.optional(checks.image_shape, "image_shape", image_shape), checks.flag("squared", squared))
 
 
 def _coefficients(G, rhs, spring):
@@ -103,10 +104,17 @@ def tangent_distance(x, y, tangents_x=None, tangents_y=None, transformations=TRA
     ndarray, (n,), float64 (a float for single images)
         ``d_T(x_i, y_i) <= ||x_i - y_i||``.
     """
-    spring = _check_spring(spring)
-    single = np.ndim(x) == 2 and tangents_x is None and image_shape is None     # one (H, W) image each
+    x, y = checks.numbers_array("x", x), checks.numbers_array("y", y)
+    transformations, two_sided, spring, sigma, image_shape, squared = _options(
+        transformations, two_sided, spring, sigma, image_shape, squared)
+    single = x.ndim == 2 and tangents_x is None and image_shape is None     # one (H, W) image each
     if single:
-        x, y = np.asarray(x)[None], np.asarray(y)[None]
+        if y.ndim != 2:
+            raise ValueError(f"y must be one image (H, W) as x is (x.shape={x.shape}), got y.shape={y.shape}")
+        x, y = x[None], y[None]
+    if x.ndim == 0 or y.ndim == 0:
+        bad = "x" if x.ndim == 0 else "y"
+        raise ValueError(f"{bad} must be images (n, H, W) or vectors (n, D), got {bad}.shape=()")
     if np.shape(x)[0] != np.shape(y)[0]:
         raise ValueError(f"x and y must hold the same number of images, got {np.shape(x)[0]} and {np.shape(y)[0]}")
     X, Tx = _flat_and_tangents(x, tangents_x, transformations, sigma, image_shape, "x")
@@ -136,9 +144,9 @@ def pairwise_tangent_distance(X, Y, tangents_X=None, tangents_Y=None, transforma
     (1e-8 relative in float64; :func:`tangent_distance` forms the residual
     and has no such loss).
     """
-    spring = _check_spring(spring)
-    if isinstance(chunk, bool) or not isinstance(chunk, (int, np.integer)) or chunk < 1:
-        raise ValueError(f"chunk must be a positive integer, got chunk={chunk!r}")
+    transformations, two_sided, spring, sigma, image_shape, squared = _options(
+        transformations, two_sided, spring, sigma, image_shape, squared)
+    chunk = checks.count("chunk", chunk)
     X, Tx = _flat_and_tangents(X, tangents_X, transformations, sigma, image_shape, "X")
     Y, Ty = _flat_and_tangents(Y, tangents_Y, transformations, sigma, image_shape, "Y")
     if X.shape[1] != Y.shape[1]:
@@ -194,11 +202,9 @@ class TangentNearestNeighbour:
     """
 
     def __init__(self, transformations=TRANSFORMATIONS, two_sided=True, spring=0.0, sigma=0.0, chunk=64):
-        self.transformations = transformations
-        self.two_sided = bool(two_sided)
-        self.spring = _check_spring(spring)
-        self.sigma = sigma
-        self.chunk = chunk
+        self.transformations, self.two_sided, self.spring, self.sigma, _, _ = _options(
+            transformations, two_sided, spring, sigma, None, False)
+        self.chunk = checks.count("chunk", chunk)
 
     def fit(self, X, y, image_shape=None):
         """Store the training images and labels, and compute their tangents.
@@ -216,9 +222,11 @@ class TangentNearestNeighbour:
         self
         """
         imgs = as_images(X, image_shape, "X")
-        y = np.asarray(y)
+        y = checks.numbers_array("y", y)
         if y.shape != (len(imgs),):
-            raise ValueError(f"y must have shape ({len(imgs)},), got y.shape={y.shape}")
+            raise ValueError(f"y must have shape ({len(imgs)},), one label per image of X "
+                             f"(X.shape={np.shape(X)}), got y.shape={y.shape}")
+        y = checks.labels("y", y, n=len(imgs))
         self.image_shape_ = imgs.shape[1:]
         self.tangents_ = tangent_vectors(imgs, self.transformations, sigma=self.sigma)
         self.X_, self.y_ = imgs.reshape(len(imgs), -1), y

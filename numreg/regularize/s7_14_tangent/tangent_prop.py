@@ -23,10 +23,9 @@ and the training objective is ``J(theta) + alpha Omega``.
 tangent, with the second-order terms ``g''(z)`` of the activations: see
 :func:`.forward_mode.tangent_backward`.
 """
-import numbers
-
 import numpy as np
 
+from ...core import checks
 from ...core.layers import Flatten, Linear
 from .forward_mode import jvp, supports, tangent_backward
 from .tangents import TRANSFORMATIONS, check_transformations, tangent_vectors
@@ -53,8 +52,11 @@ def tangent_prop_penalty(model, V, alpha=1.0, grad=True):
     float
         ``alpha * (1/n) sum_n sum_t ||J(x_n) v_n^(t)||^2``.
     """
+    checks.has_methods("model", model, ("named_modules", "parameters"), "a Sequential model")
+    V = checks.float_array("V", V, min_ndim=3)
+    alpha = checks.nonnegative("alpha", alpha)
+    grad = checks.flag("grad", grad)
     x_shape = _input_shape(model)
-    V = np.asarray(V)
     if V.ndim < 3 or V.shape[0] != x_shape[0] or int(np.prod(V.shape[2:])) != int(np.prod(x_shape[1:])):
         raise ValueError(f"V must hold tangents of shape (n, T, ...) for the last input of shape {x_shape}, "
                          f"got V.shape={V.shape}")
@@ -131,18 +133,12 @@ class TangentProp:
 
     def __init__(self, alpha, transformations=TRANSFORMATIONS, tangents=None, sigma=0.0, normalize=False,
                  image_shape=None):
-        if isinstance(alpha, bool) or not (isinstance(alpha, numbers.Real) and np.isfinite(alpha) and alpha >= 0):
-            raise ValueError(f"alpha must be a finite number >= 0, got alpha={alpha!r}")
-        if tangents is not None and not callable(tangents):
-            raise TypeError(f"tangents must be a callable data -> (n, T, ...) or None, got tangents={tangents!r}")
-        if not (isinstance(sigma, numbers.Real) and np.isfinite(sigma) and sigma >= 0):
-            raise ValueError(f"sigma must be a finite number >= 0, got sigma={sigma!r}")
-        self.alpha = float(alpha)
+        self.alpha = checks.nonnegative("alpha", alpha)
+        self.tangents = checks.optional(checks.function, "tangents", tangents, "a callable data -> (n, T, ...)")
         self.transformations = check_transformations(transformations) if tangents is None else None
-        self.tangents = tangents
-        self.sigma = float(sigma)
-        self.normalize = bool(normalize)
-        self.image_shape = image_shape
+        self.sigma = checks.nonnegative("sigma", sigma)
+        self.normalize = checks.flag("normalize", normalize)
+        self.image_shape = checks.optional(checks.image_shape, "image_shape", image_shape)
         self.last_penalty = 0.0
 
     def vectors(self, data):
@@ -196,9 +192,12 @@ class TangentTable:
     """
 
     def __init__(self, X, V):
-        X, V = np.asarray(X), np.asarray(V)
-        if V.ndim != 3 or len(V) != len(X):
-            raise ValueError(f"V must have shape (N, T, D) with N = len(X) = {len(X)}, got V.shape={V.shape}")
+        X = checks.float_array("X", X, min_ndim=2)
+        V = checks.float_array("V", V)
+        D = int(np.prod(X.shape[1:]))
+        if V.ndim != 3 or len(V) != len(X) or V.shape[2] != D:
+            raise ValueError(f"V must have shape (N, T, D) with N = len(X) = {len(X)} and D = {D} (the size of "
+                             f"an example of X), got V.shape={V.shape}")
         self.X, self.V = X.reshape(len(X), -1), V
         self._proj = np.random.default_rng(0).standard_normal(self.X.shape[1])
         keys = self.X.astype(np.float64) @ self._proj
@@ -206,7 +205,11 @@ class TangentTable:
         self._keys = keys[self._order]
 
     def __call__(self, data):
-        flat = np.asarray(data).reshape(len(data), -1)
+        flat = checks.float_array("data", data, min_ndim=2)
+        flat = flat.reshape(len(flat), -1)
+        if flat.shape[1] != self.X.shape[1]:
+            raise ValueError(f"data must have examples of the TangentTable's size {self.X.shape[1]}, "
+                             f"got data.shape={np.shape(data)}")
         pos = np.clip(np.searchsorted(self._keys, flat.astype(np.float64) @ self._proj), 0, len(self._keys) - 1)
         idx = self._order[pos]
         if not np.array_equal(self.X[idx], flat.astype(self.X.dtype, copy=False)):

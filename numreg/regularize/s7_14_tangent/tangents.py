@@ -40,36 +40,31 @@ linear between pixels), and the rotation and scaling ones are their limit.
 """
 import numpy as np
 
+from ...core import checks
+
 __all__ = ["TRANSFORMATIONS", "tangent_vectors", "image_gradient", "gaussian_blur"]
 
 TRANSFORMATIONS = ("translate_x", "translate_y", "rotate", "scale", "thicken")
 
 
 def check_transformations(transformations):
-    """Validate a sequence of transformation names; returns it as a tuple."""
+    """Validate a sequence of transformation names (one name: a sequence of one); returns it as a tuple."""
     if isinstance(transformations, str):
         transformations = (transformations,)
-    try:
-        names = tuple(transformations)
-    except TypeError:
-        raise TypeError(f"transformations must be a sequence of names, "
-                        f"got transformations={transformations!r}") from None
+    names = checks.sequence("transformations", transformations, "a sequence of transformation names")
     if not names:
         raise ValueError("transformations must name at least one transformation, got an empty sequence")
-    for name in names:
-        if name not in TRANSFORMATIONS:
-            raise ValueError(f"unknown transformation {name!r} in transformations={transformations!r}; "
-                             f"known: {TRANSFORMATIONS}")
-    return names
+    return tuple(checks.choice(f"transformations[{i}]", name, TRANSFORMATIONS) for i, name in enumerate(names))
 
 
 def as_images(images, image_shape=None, name="images"):
-    """``images`` as a float ``(n, H, W)`` array and the shape to give the result back (None if already 3-D)."""
-    x = np.asarray(images)
-    if x.dtype.kind not in "fiu":
-        raise TypeError(f"{name} must be numeric, got {name}.dtype={x.dtype}")
-    if x.dtype.kind != "f":
-        x = x.astype(np.float32)
+    """``images`` as a float ``(n, H, W)`` array (finite, not empty; integer images become float32).
+
+    ``image_shape`` (checked by the validation layer) gives ``(H, W)`` of flat rows ``(n, H*W)``.
+    """
+    x = checks.numbers_array(name, images)
+    x = checks.float_array(name, x, dtype=None if x.dtype.kind == "f" else np.float32)
+    image_shape = checks.optional(checks.image_shape, "image_shape", image_shape)
     if x.ndim == 2:
         if image_shape is None:
             side = int(round(np.sqrt(x.shape[1])))
@@ -93,8 +88,7 @@ def gaussian_blur(images, sigma, truncate=3.0):
     Separable: one pass along the rows, one along the columns, each a sum of
     ``2 ceil(truncate sigma) + 1`` shifted copies. ``sigma = 0`` returns the images.
     """
-    if not np.isfinite(sigma) or sigma < 0:
-        raise ValueError(f"sigma must be a finite number >= 0, got sigma={sigma!r}")
+    sigma = checks.nonnegative("sigma", sigma)
     if sigma == 0:
         return images
     r = int(np.ceil(truncate * sigma))
@@ -147,9 +141,10 @@ def tangent_vectors(images, transformations=TRANSFORMATIONS, sigma=0.0, image_sh
         An unknown transformation (named), bad shapes, a bad ``sigma``.
     """
     names = check_transformations(transformations)
+    sigma = checks.nonnegative("sigma", sigma)
     x = as_images(images, image_shape)
     n, H, W = x.shape
-    g_row, g_col = image_gradient(gaussian_blur(x, float(sigma)))
+    g_row, g_col = image_gradient(gaussian_blur(x, sigma))
     r = (np.arange(H, dtype=x.dtype) - x.dtype.type((H - 1) / 2))[:, None]
     k = (np.arange(W, dtype=x.dtype) - x.dtype.type((W - 1) / 2))[None, :]
     out = np.empty((n, len(names), H, W), x.dtype)

@@ -125,5 +125,5 @@ def test_bad_input(args, match):
 
 
 def test_not_numbers():
-    with pytest.raises(TypeError, match="X must be an array of numbers"):
+    with pytest.raises(TypeError, match="X must be an array of real numbers"):
         nr.omp(np.array([["a", "b"]]), np.eye(2), 1)

@@ -136,6 +136,14 @@ def test_bad_arguments():
         pairwise_tangent_distance(x, x, chunk=0)
     with pytest.raises(ValueError, match="'bend'"):
         TangentNearestNeighbour(("bend",)).fit(x, [0, 1])
+    with pytest.raises(ValueError, match="y must be one image"):       # one image x against a batch y
+        tangent_distance(x[0], x[:1])
+    with pytest.raises(ValueError, match="x must hold finite"):
+        tangent_distance(np.full((5, 5), np.nan), x[0])
+    with pytest.raises(TypeError, match="two_sided"):
+        pairwise_tangent_distance(x, x, two_sided="no")
+    with pytest.raises(ValueError, match="y must have shape"):
+        TangentNearestNeighbour().fit(x, [0, 1, 2])
 
 
 from hypothesis import given, settings, strategies as st  # noqa: E402

@@ -147,6 +147,10 @@ def test_tangent_table_finds_each_rows_tangents_and_refuses_strangers():
         table(X[idx] + 0.5)
     with pytest.raises(ValueError, match="V.shape"):
         nr.TangentTable(X, V[:3])
+    with pytest.raises(ValueError, match="V.shape"):                   # tangents of another size than an example
+        nr.TangentTable(X, V[:, :, :9])
+    with pytest.raises(ValueError, match="data.shape"):
+        table(X[:2].reshape(2, 2, 8)[:, :1])
 
 
 def test_tangent_backward_without_input_adjoints_adds_the_same_parameter_gradients():
