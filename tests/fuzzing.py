@@ -322,6 +322,19 @@ RECIPES = {
                                       "group": lambda w: "dropout"}},
     "nr.plots.paired_intervals": {"args": {"diffs": lambda w: nr.study.paired_differences(
         _study_records(), "acc", "dropout", 0.0, n_boot=200)}},
+    "nr.plots.mean_se": {"args": {"values": lambda w: np.array([[0.1, 0.2], [0.3, 0.1], [0.2, 0.2]]),
+                                  "axis": lambda w: 0}},
+    "nr.plots.paired_effect": {"args": {"baseline": lambda w: np.array([0.3, 0.32, 0.31]),
+                                        "treated": lambda w: np.array([0.2, 0.25, 0.22]), "name": lambda w: "L2",
+                                        "metric": lambda w: "test error", "digits": lambda w: 3}},
+    "nr.plots.train_test_curves": {"args": {"runs": lambda w: {"plain": (np.full((2, 4), 0.1), np.full((2, 4), 0.3))},
+                                            "x": lambda w: None, "xlabel": lambda w: "epoch",
+                                            "ylabel": lambda w: "error", "logy": lambda w: False}},
+    "nr.plots.strength_sweep": {"args": {"strengths": lambda w: np.array([0.01, 0.1, 1.0]),
+                                         "test": lambda w: np.full((2, 3), 0.2), "train": lambda w: None,
+                                         "baseline": lambda w: None, "best": lambda w: None,
+                                         "xlabel": lambda w: "alpha", "ylabel": lambda w: "error",
+                                         "label": lambda w: "L2", "color": lambda w: None, "logy": lambda w: False}},
     "nr.robust.compare": {"args": {"tables": lambda w: {"a": nr.robustness(
         w.model(), w.X, w.y, corruptions={"gaussian": [0.1]}, image_shape=(4, 4))}}},
     "nr.files.atomic_write": {"args": {"path": lambda w: os.path.join(SCRATCH, "a.bin"),
@@ -366,6 +379,12 @@ ALLOWED = {
     ("nr.plots.augmentation_grid", "image"): {"extra axis"},   # (1, H, W) is one image
     ("nr.files.save_json", "obj"): {"None", "string", "int"},  # any JSON value
     ("nr.files.prepare_output", "name"): {"unknown option"},   # any name, for the messages
+    # the effect figures' texts are free: any string is a valid name, metric or label
+    **{("nr.plots.paired_effect", a): {"unknown option"} for a in ("name", "metric")},
+    **{(f"nr.plots.{f}", a): {"unknown option"} for f in ("strength_sweep", "train_test_curves")
+       for a in ("xlabel", "ylabel", "label") if (f, a) != ("train_test_curves", "label")},
+    # seeds along any axis: mean_se reduces one axis of an array of any rank
+    ("nr.plots.mean_se", "values"): {"extra axis", "fewer axes"},
     ("nr.data.save_idx", "array"): {"extra axis", "fewer axes", "empty", "nan array"},   # IDX stores any array
     # value(params) of the penalty protocol: TiedL2 ignores it (documented; gradcheck passes an array)
     ("nr.TiedL2.value", "params"): {"string", "int", "object"},                        # hidden=3: one hidden layer of 3 units          # weights=None: every task weighs 1

@@ -12,6 +12,7 @@ exceeds twice its standard error.
 import numpy as np
 from matplotlib.ticker import NullFormatter
 
+from ..core import checks
 from .style import PALETTE, figure_and_axes
 
 __all__ = ["mean_se", "paired_effect", "train_test_curves", "strength_sweep"]
@@ -22,7 +23,10 @@ def mean_se(values, axis=0):
 
     With a single value along ``axis`` the standard error is 0 (nothing to estimate it from).
     """
-    values = np.asarray(values, dtype=np.float64)
+    values = checks.float_array("values", values, dtype=np.float64)
+    axis = checks.integer("axis", axis, low=-max(values.ndim, 1), high=max(values.ndim, 1) - 1)
+    if values.ndim == 0:
+        raise ValueError(f"values must have an axis of seeds, got a scalar values={values!r}")
     n = values.shape[axis]
     if n == 0:
         raise ValueError("values must hold at least one seed along axis, got none")
@@ -38,7 +42,11 @@ def paired_effect(baseline, treated, name="the technique", metric="test error", 
     order), so the seed-to-seed variation cancels in the difference. Positive means the technique
     lowered ``metric``. The sentence says whether the mean difference exceeds twice its standard error.
     """
-    baseline, treated = np.asarray(baseline, dtype=np.float64), np.asarray(treated, dtype=np.float64)
+    baseline = checks.float_array("baseline", baseline, ndim=1, dtype=np.float64)
+    treated = checks.float_array("treated", treated, ndim=1, dtype=np.float64)
+    name = checks.instance("name", name, str, "a str")
+    metric = checks.instance("metric", metric, str, "a str")
+    digits = checks.integer("digits", digits, low=0, high=12)
     if baseline.shape != treated.shape or baseline.ndim != 1:
         raise ValueError(f"baseline and treated must be 1-d arrays of the same length (one value per seed), "
                          f"got shapes {baseline.shape} and {treated.shape}")
@@ -85,14 +93,17 @@ def train_test_curves(runs, x=None, ax=None, xlabel="epoch", ylabel="error", tit
     -------
     matplotlib.figure.Figure
     """
-    if not runs:
-        raise ValueError("runs must hold at least one run, got {}")
-    fig, ax = figure_and_axes(ax)
+    if not isinstance(runs, dict) or not runs:
+        raise checks.type_error("runs", "a non-empty dict {name: (train, test)}", runs)
+    logy = checks.flag("logy", logy)
+    xlabel, ylabel = (checks.instance(n, v, str, "a str") for n, v in (("xlabel", xlabel), ("ylabel", ylabel)))
+    fig, ax = figure_and_axes(ax, title)
     for (name, (train, test)), color in zip(runs.items(), PALETTE):
-        train, test = np.atleast_2d(train), np.atleast_2d(test)
+        train = np.atleast_2d(checks.float_array(f"runs[{name!r}][0]", train))
+        test = np.atleast_2d(checks.float_array(f"runs[{name!r}][1]", test))
         if train.shape != test.shape:
             raise ValueError(f"run {name!r}: train and test curves differ in shape, {train.shape} and {test.shape}")
-        xs = np.arange(1, train.shape[1] + 1) if x is None else np.asarray(x)
+        xs = np.arange(1, train.shape[1] + 1) if x is None else checks.float_array("x", x, ndim=1)
         if len(xs) != train.shape[1]:
             raise ValueError(f"run {name!r}: {train.shape[1]} points per curve but {len(xs)} x values")
         _band(ax, xs, train, color, f"{name}: training", linestyle="--")
@@ -123,26 +134,30 @@ def strength_sweep(strengths, test, train=None, baseline=None, best=None, ax=Non
     -------
     matplotlib.figure.Figure
     """
-    strengths = np.asarray(strengths, dtype=np.float64)
-    if strengths.ndim != 1 or len(strengths) < 2 or np.any(strengths <= 0):
+    strengths = checks.float_array("strengths", strengths, ndim=1, dtype=np.float64)
+    logy = checks.flag("logy", logy)
+    xlabel, ylabel, label = (checks.instance(n, v, str, "a str")
+                             for n, v in (("xlabel", xlabel), ("ylabel", ylabel), ("label", label)))
+    if len(strengths) < 2 or np.any(strengths <= 0):
         raise ValueError(f"strengths must be at least two values > 0 (a log axis), got {strengths.tolist()}")
-    test = np.atleast_2d(test)
-    if test.shape[1] != len(strengths):
+    test = np.atleast_2d(checks.float_array("test", test))
+    if test.ndim != 2 or test.shape[1] != len(strengths):
         raise ValueError(f"test must have one column per strength ({len(strengths)}), got shape {test.shape}")
-    fig, ax = figure_and_axes(ax)
+    fig, ax = figure_and_axes(ax, title)
     color = color or PALETTE[0]
     mean, se = mean_se(test)
     ax.errorbar(strengths, mean, yerr=se, color=color, marker="o", capsize=3, label=f"{label}: test")
     if train is not None:
-        train = np.atleast_2d(train)
+        train = np.atleast_2d(checks.float_array("train", train))
         tmean, tse = mean_se(train)
         ax.errorbar(strengths, tmean, yerr=tse, color=color, marker=".", linestyle="--", capsize=2,
                     alpha=0.8, label=f"{label}: training")
     if baseline is not None:
-        bmean, bse = mean_se(np.asarray(baseline, dtype=np.float64).ravel())
+        bmean, bse = mean_se(checks.float_array("baseline", baseline, dtype=np.float64).ravel())
         ax.axhline(bmean, color="grey", linewidth=1, label="without: test")
         ax.axhspan(bmean - bse, bmean + bse, color="grey", alpha=0.15, linewidth=0)
     if best is not None:
+        best = checks.positive("best", best)
         ax.axvline(best, color=color, linestyle=":", linewidth=1)
     ax.set_xscale("log")
     # one labelled tick per strength swept (those of earlier calls on the same axes too), no minor labels

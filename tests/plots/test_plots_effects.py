@@ -11,7 +11,7 @@ def test_mean_se_by_hand():
     np.testing.assert_allclose(mean, [3.0, 10.0])
     np.testing.assert_allclose(se, [2.0 / np.sqrt(3), 0.0])
     assert nr.plots.mean_se([[2.0, 4.0]])[1].tolist() == [0.0, 0.0]      # one seed: no spread to estimate
-    with pytest.raises(ValueError, match="at least one seed"):
+    with pytest.raises(ValueError, match="values must not be empty"):
         nr.plots.mean_se(np.zeros((0, 3)))
 
 
