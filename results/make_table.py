@@ -136,7 +136,8 @@ def srivastava_table9(folder):
         return f"{TABLE9_NAMES[treatment]} {100 * d.mean:+.2f} [{100 * lo:+.2f}, {100 * hi:+.2f}]"
 
     paired = [diff(m, "l2") for m in ("maxnorm", "dropout_l2", "dropout_maxnorm") if m in config]
-    paired.append(diff("dropout_maxnorm", "dropout_l2").replace("dropout + max-norm", "dropout + max-norm vs dropout + L2"))
+    paired.append(diff("dropout_maxnorm", "dropout_l2").replace("dropout + max-norm",
+                                                                "dropout + max-norm vs dropout + L2"))
     order = " < ".join(TABLE9_NAMES[m] for m in sorted((m for m in errors if m != "none"), key=errors.get))
     result = (f"reduced: {size}, {table[0]['n']} seeds; final test error " + ", ".join(parts)
               + "; paired vs L2, points, 95% t: " + "; ".join(paired) + f"; order (best first): {order}"
