@@ -111,17 +111,11 @@ TABLE9_NAMES = {"none": "none", "l2": "L2", "maxnorm": "max-norm", "dropout_l2":
                 "dropout_maxnorm": "dropout + max-norm"}
 
 
-def srivastava_table9(folder):
-    """Srivastava et al. (2014), Table 9, at a reduced scale: final test error of each method and the
-    paired differences (each method minus L2, dropout + max-norm minus dropout + L2) with 95% paired t intervals,
-    computed from the runner's records (``runs/*.json``)."""
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    from numreg import study as st
-
+def _srivastava_table9_row(folder, records_path, st):
+    """One README row from one study folder of ``experiments/srivastava_table9.py`` (None if it has no table)."""
     table_path = folder / "table.json"
     if not table_path.exists():
-        return []
+        return None
     table = json.loads(table_path.read_text())
     records = [json.loads(p.read_text()) for p in sorted((folder / "runs").glob("*.json"))]
     config = {r["method"]: {k: v for k, v in r.items() if k in records[0]["config"]} for r in table}
@@ -139,15 +133,31 @@ def srivastava_table9(folder):
     paired.append(diff("dropout_maxnorm", "dropout_l2").replace("dropout + max-norm",
                                                                 "dropout + max-norm vs dropout + L2"))
     order = " < ".join(TABLE9_NAMES[m] for m in sorted((m for m in errors if m != "none"), key=errors.get))
+    by = {(e["config"]["method"], e["seed"]): e["record"]["test_error"] for e in records}
+    if "none" in config and all(by[m, s] == by.get(("none", s)) for m, s in by if m == "maxnorm"):
+        order += " (max-norm identical to none: no column reached c)"
     result = (f"reduced: {size}, {table[0]['n']} seeds; final test error " + ", ".join(parts)
               + "; paired vs L2, points, 95% t: " + "; ".join(paired) + f"; order (best first): {order}"
               + f" ({_machine(folder)})")
     claim = ("L2 1.62%, max-norm 1.35%, dropout + L2 1.25%, dropout + max-norm 1.05% test error on MNIST "
              "(Srivastava et al. 2014, Table 9)")
-    command = (folder / "command.txt").read_text().splitlines()[0].strip()
-    return [[f"Srivastava et al. Table 9 on {c['data']}", claim, result, "`results/srivastava_table9/`",
-             f"`{command}`"]]
+    command = [line for line in (folder / "command.txt").read_text().splitlines() if line.strip()][-1]
+    command = command.split("#")[0].strip()
+    return [f"Srivastava et al. Table 9 on {c['data']} ({c['n_train']} images, {c['epochs']} epochs)", claim, result,
+            f"`{records_path}`", f"`{command}`"]
 
+
+def srivastava_table9(folder):
+    """Srivastava et al. (2014), Table 9, at a reduced scale: final test error of each method and the
+    paired differences (each method minus L2, dropout + max-norm minus dropout + L2) with 95% paired t intervals,
+    computed from the runner's records (``runs/*.json``); one row for the folder and one for ``long/`` if present."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from numreg import study as st
+
+    rows = [_srivastava_table9_row(f, f"results/{path}", st)
+            for f, path in ((folder, f"{folder.name}/"), (folder / "long", f"{folder.name}/long/")) if f.is_dir()]
+    return [r for r in rows if r is not None]
 
 ROWS = {"seed_notebook": seed_notebook, "tang_eliasmith": tang_eliasmith, "lenet_vs_mlp": lenet_vs_mlp,
         "srivastava_table9": srivastava_table9}
