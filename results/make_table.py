@@ -143,20 +143,24 @@ def _srivastava_table9_row(folder, records_path, st):
              "(Srivastava et al. 2014, Table 9)")
     command = [line for line in (folder / "command.txt").read_text().splitlines() if line.strip()][-1]
     command = command.split("#")[0].strip()
-    return [f"Srivastava et al. Table 9 on {c['data']} ({c['n_train']} images, {c['epochs']} epochs)", claim, result,
+    decay = f", eps decayed x{c['decay_total']:g}" if "decay_total" in c else ""
+    return [f"Srivastava et al. Table 9 on {c['data']} ({c['n_train']} images, {c['epochs']} epochs{decay})", claim,
+            result,
             f"`{records_path}`", f"`{command}`"]
 
 
 def srivastava_table9(folder):
     """Srivastava et al. (2014), Table 9, at a reduced scale: final test error of each method and the
     paired differences (each method minus L2, dropout + max-norm minus dropout + L2) with 95% paired t intervals,
-    computed from the runner's records (``runs/*.json``); one row for the folder and one for ``long/`` if present."""
+    computed from the runner's records (``runs/*.json``); one row for the folder and one per sub-folder with a
+    ``table.json`` (variants, e.g. ``decay0.1/``)."""
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
     from numreg import study as st
 
-    rows = [_srivastava_table9_row(f, f"results/{path}", st)
-            for f, path in ((folder, f"{folder.name}/"), (folder / "long", f"{folder.name}/long/")) if f.is_dir()]
+    subs = sorted(p for p in folder.iterdir() if p.is_dir() and (p / "table.json").exists())
+    rows = [_srivastava_table9_row(f, f"results/{folder.name}/{f.name + '/' if f != folder else ''}", st)
+            for f in [folder] + subs]
     return [r for r in rows if r is not None]
 
 ROWS = {"seed_notebook": seed_notebook, "tang_eliasmith": tang_eliasmith, "lenet_vs_mlp": lenet_vs_mlp,
