@@ -154,8 +154,65 @@ def prechelt(folder):
     return [["Prechelt's stopping criteria (§7.8)", claim, result, "`results/prechelt/`", command]]
 
 
+TABLE9_NAMES = {"none": "none", "l2": "L2", "maxnorm": "max-norm", "dropout_l2": "dropout + L2",
+                "dropout_maxnorm": "dropout + max-norm"}
+
+
+def _srivastava_table9_row(folder, records_path, st):
+    """One README row from one study folder of ``experiments/srivastava_table9.py`` (None if it has no table)."""
+    table_path = folder / "table.json"
+    if not table_path.exists():
+        return None
+    table = json.loads(table_path.read_text())
+    records = [json.loads(p.read_text()) for p in sorted((folder / "runs").glob("*.json"))]
+    config = {r["method"]: {k: v for k, v in r.items() if k in records[0]["config"]} for r in table}
+    errors = {r["method"]: r["test_error_mean"] for r in table}
+    c = next(iter(config.values()))
+    size = f"784-{'-'.join(str(h) for h in c['hidden'])}-10, {c['n_train']} {c['data']} images, {c['epochs']} epochs"
+    parts = [f"{TABLE9_NAMES[m]} {100 * e:.2f}%" for m, e in errors.items()]
+
+    def diff(treatment, baseline):
+        d = st.paired_difference(records, "test_error", config[baseline], config[treatment])
+        lo, hi = d.t_interval
+        return f"{TABLE9_NAMES[treatment]} {100 * d.mean:+.2f} [{100 * lo:+.2f}, {100 * hi:+.2f}]"
+
+    paired = [diff(m, "l2") for m in ("maxnorm", "dropout_l2", "dropout_maxnorm") if m in config]
+    paired.append(diff("dropout_maxnorm", "dropout_l2").replace("dropout + max-norm",
+                                                                "dropout + max-norm vs dropout + L2"))
+    order = " < ".join(TABLE9_NAMES[m] for m in sorted((m for m in errors if m != "none"), key=errors.get))
+    by = {(e["config"]["method"], e["seed"]): e["record"]["test_error"] for e in records}
+    if "none" in config and all(by[m, s] == by.get(("none", s)) for m, s in by if m == "maxnorm"):
+        order += " (max-norm identical to none: no column reached c)"
+    result = (f"reduced: {size}, {table[0]['n']} seeds; final test error " + ", ".join(parts)
+              + "; paired vs L2, points, 95% t: " + "; ".join(paired) + f"; order (best first): {order}"
+              + f" ({_machine(folder)})")
+    claim = ("L2 1.62%, max-norm 1.35%, dropout + L2 1.25%, dropout + max-norm 1.05% test error on MNIST "
+             "(Srivastava et al. 2014, Table 9)")
+    command = [line for line in (folder / "command.txt").read_text().splitlines() if line.strip()][-1]
+    command = command.split("#")[0].strip()
+    decay = f", eps decayed x{c['decay_total']:g}" if "decay_total" in c else ""
+    return [f"Srivastava et al. Table 9 on {c['data']} ({c['n_train']} images, {c['epochs']} epochs{decay})", claim,
+            result,
+            f"`{records_path}`", f"`{command}`"]
+
+def srivastava_table9(folder):
+    """Srivastava et al. (2014), Table 9, at a reduced scale: final test error of each method and the
+    paired differences (each method minus L2, dropout + max-norm minus dropout + L2) with 95% paired t intervals,
+    computed from the runner's records (``runs/*.json``); one row for the folder and one per sub-folder with a
+    ``table.json`` (variants, e.g. ``decay0.1/``)."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from numreg import study as st
+
+    subs = sorted(p for p in folder.iterdir() if p.is_dir() and (p / "table.json").exists())
+    rows = [_srivastava_table9_row(f, f"results/{folder.name}/{f.name + '/' if f != folder else ''}", st)
+            for f in [folder] + subs]
+    return [r for r in rows if r is not None]
+
+
 ROWS = {"seed_notebook": seed_notebook, "semisupervised_100_labels": semisupervised_100_labels,
-        "tang_eliasmith": tang_eliasmith, "lenet_vs_mlp": lenet_vs_mlp, "prechelt": prechelt}
+        "tang_eliasmith": tang_eliasmith, "lenet_vs_mlp": lenet_vs_mlp, "prechelt": prechelt,
+        "srivastava_table9": srivastava_table9}
 
 
 def table():
