@@ -2,8 +2,6 @@
 import numpy as np
 
 from . import checks
-
-from . import kernels
 from .module import Module
 
 
@@ -80,19 +78,6 @@ class Sequential(Module):
             data[start:stop], grad[start:stop] = p.data.ravel(), p.grad.ravel()
             p.data, p.grad = data[start:stop].reshape(p.shape), grad[start:stop].reshape(p.shape)
             start = stop
-        return self
-
-    def train(self, mode=True):
-        """Training mode (``mode=False``: evaluation), with every part; applies the thread policy. Returns self.
-
-        Entering training mode calls :func:`numreg.core.kernels.apply_thread_policy`,
-        which sets the threads of OpenBLAS and of the elementwise pool from
-        ``NUMREG_THREADS`` or the other processes' load (``fit`` does this
-        once per epoch, so the choice follows the load).
-        """
-        super().train(mode)
-        if mode:
-            kernels.apply_thread_policy()
         return self
 
     def reseed(self, seed):

@@ -14,6 +14,7 @@ import warnings
 import numpy as np
 
 from ..core import checks
+from ..core import kernels
 from ..core.losses import SoftmaxCrossEntropy
 from ..files import prepare_output
 from . import inputs
@@ -68,10 +69,17 @@ class Run:
                       f"(step {self.state.step})")
 
     def epochs(self):
-        """The epochs still to run (from 1), stopping early if a callback asked."""
+        """The epochs still to run (from 1), stopping early if a callback asked.
+
+        Each epoch starts by applying the thread policy
+        (:func:`numreg.core.kernels.apply_thread_policy`: ``NUMREG_THREADS``, else
+        the other processes' load), so the BLAS and elementwise threads follow the
+        load once per epoch, whatever the model.
+        """
         for epoch in range(self.first, self.epochs_total + 1):
             if self.state.stop:
                 return
+            kernels.apply_thread_policy()
             self.state.epoch = epoch
             self.t0 = time.perf_counter()
             self.total = self.data_total = 0.0

@@ -227,8 +227,11 @@ def test_thread_policy_obeys_numreg_threads(monkeypatch):
         assert choice == {"threads": 1, "load": None, "source": "NUMREG_THREADS"}
         assert kernels.blas_threads() == 1 and kernels.pool().threads == 1
         monkeypatch.setenv("NUMREG_THREADS", "abc")
-        with pytest.raises(ValueError, match="NUMREG_THREADS='abc'"):
-            nr.mlp(4, (3,), 2).train()
+        model = nr.mlp(4, (3,), 2)
+        X, y = np.zeros((4, 4), np.float32), np.array([0, 1, 0, 1])
+        with pytest.raises(ValueError, match="NUMREG_THREADS='abc'"):      # fit applies the policy each epoch
+            nr.fit(model, nr.SoftmaxCrossEntropy(), nr.SGD(model.parameters(), lr=0.1), (X, y), epochs=1,
+                   verbose=False)
     finally:
         kernels.set_blas_threads(before)
 

@@ -210,8 +210,8 @@ def apply_thread_policy(load=None):
     there is no size threshold; with one busy competitor, a second thread
     makes every product and every parallel pass wait for a core that is
     taken (a wide step: 32 ms with one thread, 366 ms with two), so the
-    policy drops to one. ``Sequential.train()`` calls this (once per epoch
-    in ``fit``), so the choice follows the load.
+    policy drops to one. ``fit`` calls this once per epoch
+    (``training.run.Run.epochs``), so the choice follows the load.
 
     Parameters
     ----------
