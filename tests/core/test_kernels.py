@@ -245,9 +245,11 @@ def test_policy_keeps_its_choice_near_the_boundary(monkeypatch):
     try:
         monkeypatch.setattr(kernels.threads, "_last_choice", [None])
         assert kernels.apply_thread_policy(load=0.0)["threads"] == 2
-        assert kernels.apply_thread_policy(load=0.6)["threads"] == 2     # 1.4 free: within 0.75 of 2
-        assert kernels.apply_thread_policy(load=0.9)["threads"] == 1     # one busy competitor
-        assert kernels.apply_thread_policy(load=0.4)["threads"] == 1     # 1.6 free: within 0.75 of 1
+        assert kernels.apply_thread_policy(load=0.55)["threads"] == 2    # 1.45 free: within 0.6 of 2
+        # one busy competitor while numreg holds both cores gets 2/3 of a core:
+        # 1.33 free is 0.67 from 2, outside the band, so the second thread goes
+        assert kernels.apply_thread_policy(load=2 / 3)["threads"] == 1
+        assert kernels.apply_thread_policy(load=0.45)["threads"] == 1    # 1.55 free: within 0.6 of 1
         assert kernels.apply_thread_policy(load=0.1)["threads"] == 2
     finally:
         kernels.pool().resize(1)

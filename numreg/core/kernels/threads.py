@@ -11,6 +11,13 @@ from .elementwise import pool
 #: Name of the environment variable that fixes the number of threads (BLAS and elementwise).
 THREADS_ENV = "NUMREG_THREADS"
 
+#: The policy keeps its previous choice while ``cores - load`` stays closer to it than this.
+#: It must stay below 2/3: while numreg runs two threads on two cores, one busy
+#: competitor gets only its fair share, 2 / 3 of a core, so it is *seen* as a
+#: load of about 0.67 (measured: 0.71); a band of 0.75 kept two threads under
+#: it and the wide epoch took 3.0 x its quiet time (``benchmarks/README.md``).
+HYSTERESIS = 0.6
+
 
 def env_threads(environ=None):
     """The thread count fixed by ``NUMREG_THREADS``, or None if it is unset or empty.
@@ -202,8 +209,10 @@ def apply_thread_policy(load=None):
       minus the other processes' load, rounded), at most the BLAS thread
       count the process started with (so ``OPENBLAS_NUM_THREADS=1``, which
       the test suite sets, keeps everything on one thread), for both. A
-      previous choice is kept while ``cores - load`` stays within 0.75 of
-      it (hysteresis: a load hovering near half a core does not flip it).
+      previous choice is kept while ``cores - load`` stays within
+      :data:`HYSTERESIS` (0.6) of it (a load hovering near half a core does
+      not flip it, and one busy competitor, seen as 2/3 of a core while
+      numreg holds both, does).
 
     Measured (``benchmarks/README.md``): on an idle 2-core machine a second
     BLAS thread nearly halves even the seed network's small products, so
@@ -242,7 +251,7 @@ def apply_thread_policy(load=None):
         cap = _blas.initial or cores
         threads, source = min(cap, free_cores(load_, cores)), "policy"
         previous = _last_choice[0]
-        if previous is not None and previous <= cap and abs((cores - load_) - previous) < 0.75:
+        if previous is not None and previous <= cap and abs((cores - load_) - previous) < HYSTERESIS:
             threads = previous
     _last_choice[0] = threads
     _blas.set(threads)
