@@ -191,7 +191,8 @@ def _srivastava_table9_row(folder, records_path, st):
     command = [line for line in (folder / "command.txt").read_text().splitlines() if line.strip()][-1]
     command = command.split("#")[0].strip()
     decay = f", eps decayed x{c['decay_total']:g}" if "decay_total" in c else ""
-    return [f"Srivastava et al. Table 9 on {c['data']} ({c['n_train']} images, {c['epochs']} epochs{decay})", claim,
+    return [f"Srivastava et al. Table 9 on {c['data']} ({c['n_train']} images, {c['epochs']} epochs, "
+            f"eps_0 {c['eps0']:g}{decay})", claim,
             result,
             f"`{records_path}`", f"`{command}`"]
 
