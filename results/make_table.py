@@ -211,9 +211,32 @@ def srivastava_table9(folder):
     return [r for r in rows if r is not None]
 
 
+def strength_sweeps(folder):
+    """Study 3: per training-set size, each technique's best strength and its test-error change against
+    strength 0 (mean over seeds, from ``table.json``), with the training-error change."""
+    table = json.loads((folder / "table.json").read_text())
+    command = (folder / "command.txt").read_text().strip()
+    rows = []
+    for n in sorted({r["n_train"] for r in table}):
+        parts = []
+        for t in dict.fromkeys(r["technique"] for r in table):
+            mine = [r for r in table if r["n_train"] == n and r["technique"] == t]
+            zero = next(r for r in mine if r["strength"] == 0)
+            best = min(mine, key=lambda r: r["test_error_mean"])
+            parts.append(f"{t} {best['strength']:g}: test {100 * zero['test_error_mean']:.1f} -> "
+                         f"{100 * best['test_error_mean']:.1f}%, train {100 * zero['train_error_mean']:.1f} -> "
+                         f"{100 * best['train_error_mean']:.1f}%")
+        rows.append([f"Strength sweeps, {n} {table[0]['data']} images ({table[0]['n']} seeds)",
+                     "regularization lowers test error while raising training error, up to a sweet spot "
+                     "(the seed's first slide; §7.1)",
+                     "best strength per technique (chosen on the test set): " + "; ".join(parts)
+                     + f" ({_machine(folder)})", f"`results/{folder.name}/`", f"`{command}`"])
+    return rows
+
+
 ROWS = {"seed_notebook": seed_notebook, "semisupervised_100_labels": semisupervised_100_labels,
         "tang_eliasmith": tang_eliasmith, "lenet_vs_mlp": lenet_vs_mlp, "prechelt": prechelt,
-        "srivastava_table9": srivastava_table9}
+        "srivastava_table9": srivastava_table9, "strength_sweeps": strength_sweeps}
 
 
 def table():

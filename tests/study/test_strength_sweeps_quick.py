@@ -1,0 +1,44 @@
+"""experiments/strength_sweeps.py --quick: every technique's sweep, the verdict lines and the figure, in seconds."""
+import importlib.util
+import os
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SCRIPT = os.path.join(os.path.dirname(os.path.dirname(HERE)), "experiments", "strength_sweeps.py")
+
+
+def _script():
+    spec = importlib.util.spec_from_file_location("study_experiment_strength_sweeps", SCRIPT)
+    mod = importlib.util.module_from_spec(spec)
+    saved = dict(os.environ)                    # the script sets BLAS thread variables for its workers
+    try:
+        spec.loader.exec_module(mod)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    return mod
+
+
+def test_quick_sweeps_every_technique_and_draws_the_figure(tmp_path, capsys):
+    mod = _script()
+    t = time.perf_counter()
+    r = mod.main(["--quick", "--seeds", "2", "--executor", "local", "--no-progress", "--out", str(tmp_path / "s")])
+    assert time.perf_counter() - t < 60
+    out = capsys.readouterr().out
+    assert r.complete and len(r.records) == 2 * 3 * len(mod.GRIDS)        # 2 seeds x 3 strengths x techniques
+    for technique in mod.GRIDS:
+        assert f"n=  300 {technique:>15}: best strength " in out
+    assert (tmp_path / "s" / "strength_sweeps.png").stat().st_size > 10_000
+
+
+def test_strength_zero_is_the_same_network_in_every_technique(tmp_path):
+    # one seed: the same subset, initial weights and batch order, so every technique's strength 0 is bit-identical
+    mod = _script()
+    r = mod.main(["--quick", "--seeds", "1", "--executor", "local", "--no-progress", "--out", str(tmp_path / "s")])
+    zero = {e["config"]["technique"]: e["record"]["test_error"] for e in r.records if e["config"]["strength"] == 0}
+    assert len(zero) == len(mod.GRIDS) and len(set(zero.values())) == 1
+
+
+def test_every_grid_starts_at_zero_and_increases():
+    mod = _script()
+    assert all(grid[0] == 0.0 and all(b > a for a, b in zip(grid, grid[1:])) for grid in mod.GRIDS.values())
