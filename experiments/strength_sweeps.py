@@ -12,6 +12,8 @@ to overfit the small sets, at each strength of the technique's grid:
     dropout          p, the drop probability of each hidden unit (§7.12)
     input_noise      sigma of Gaussian noise added to the inputs (§7.4/§7.5)
     label_smoothing  epsilon, the book's epsilon/(k-1) form (§7.5.1)
+    weight_noise     eta, the standard deviation of Gaussian noise on the weights at each step (§7.5)
+    augmentation     the largest random shift, as a fraction of the image side (§7.4)
 
 Strength 0 is the same unregularized network in every row (one seed: the same
 subset, the same initial weights and batch order), so each curve's left end is
@@ -40,7 +42,9 @@ GRIDS = {"l2": [0.0, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2],
          "maxnorm": [0.0, 0.25, 0.5, 1.0, 2.0],          # 1/c: c = inf, 4, 2, 1, 0.5
          "dropout": [0.0, 0.2, 0.4, 0.6, 0.8],
          "input_noise": [0.0, 0.1, 0.2, 0.4, 0.8],
-         "label_smoothing": [0.0, 0.05, 0.1, 0.2, 0.4]}
+         "label_smoothing": [0.0, 0.05, 0.1, 0.2, 0.4],
+         "weight_noise": [0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3],
+         "augmentation": [0.0, 0.05, 0.1, 0.15, 0.2]}
 METRICS = ["test_error", "train_error", "gap", "seconds"]
 BATCH = 64
 
@@ -56,10 +60,14 @@ def run(config, seeds):
     penalties = {"l2": [nr.L2(s)] if s else [], "l1": [nr.L1(s)] if s else []}.get(t, [])
     constraints = [nr.MaxNorm(1.0 / s)] if t == "maxnorm" and s else []
     criterion = nr.SoftmaxCrossEntropy(label_smoothing=s if t == "label_smoothing" else 0.0)
+    weight_noise = nr.WeightNoise(s, seed=seeds.noise) if t == "weight_noise" and s else None
+    augment = (nr.augment.RandomAffine(degrees=0, scale=None, translate=(s, s), seed=seeds.augment,
+                                       image_shape=(28, 28)) if t == "augmentation" and s else None)
     epochs = math.ceil(config["steps"] * BATCH / config["n_train"])
     start = time.perf_counter()
     nr.fit(model, criterion, nr.Adam(model.parameters(), lr=1e-3), (X, y), epochs=epochs, batch_size=BATCH,
-           penalties=penalties, constraints=constraints, seed=seeds.shuffle, verbose=False)
+           penalties=penalties, constraints=constraints, weight_noise=weight_noise, augment=augment,
+           seed=seeds.shuffle, verbose=False)
     train_error = 1.0 - float(np.mean(nr.predict(model, X).argmax(axis=1) == y))
     test_error = 1.0 - float(np.mean(nr.predict(model, Xt).argmax(axis=1) == yt))
     return {"test_error": test_error, "train_error": train_error, "gap": test_error - train_error,
@@ -120,7 +128,7 @@ def figure(result, path):
     recs = result.records
     sizes = sorted({e["config"]["n_train"] for e in recs})
     seeds = sorted({e["seed"] for e in recs})
-    fig, axes = plt.subplots(len(sizes), len(GRIDS), figsize=(3.2 * len(GRIDS), 2.8 * len(sizes)), squeeze=False)
+    fig, axes = plt.subplots(len(sizes), len(GRIDS), figsize=(2.9 * len(GRIDS), 2.8 * len(sizes)), squeeze=False)
     for i, n in enumerate(sizes):
         for j, t in enumerate(GRIDS):
             by = {(e["config"]["strength"], e["seed"]): e["record"] for e in recs
