@@ -11,6 +11,7 @@ run's ``split`` stream, with a noise "augmentation" drawn from its
 Every execution leaves a marker file in ``config["markers"]`` (if given), so
 tests can count how often each run was really executed.
 """
+import importlib.util
 import os
 import time
 import uuid
@@ -22,6 +23,20 @@ import numreg as nr
 from numreg.study import history_record, run_key
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+EXPERIMENTS = os.path.join(os.path.dirname(os.path.dirname(HERE)), "experiments")
+
+
+def script(name):
+    """The module of ``experiments/<name>.py``, loaded without leaving its BLAS thread variables set."""
+    spec = importlib.util.spec_from_file_location(f"study_experiment_{name}", os.path.join(EXPERIMENTS, f"{name}.py"))
+    mod = importlib.util.module_from_spec(spec)
+    saved = dict(os.environ)                    # the scripts set BLAS thread variables for their workers
+    try:
+        spec.loader.exec_module(mod)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    return mod
 
 
 @pytest.fixture

@@ -9,21 +9,8 @@ import numreg as nr
 import numreg.study as st
 from numreg.study import cli
 import study_runs as runs
-from study_runs import HERE
+from study_runs import EXPERIMENTS, script
 
-EXPERIMENTS = os.path.join(os.path.dirname(os.path.dirname(HERE)), "experiments")
-
-
-def script(name):
-    spec = importlib.util.spec_from_file_location(f"study_experiment_{name}", os.path.join(EXPERIMENTS, f"{name}.py"))
-    mod = importlib.util.module_from_spec(spec)
-    saved = dict(os.environ)                    # the scripts set BLAS thread variables for their workers
-    try:
-        spec.loader.exec_module(mod)
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-    return mod
 
 
 def tiny(args):

@@ -7,9 +7,7 @@
 
 Skip on a machine without the data; fail in CI, where .ci/run installs it.
 """
-import importlib.util
 import json
-import os
 import re
 
 import pytest
@@ -17,8 +15,7 @@ import pytest
 import numreg as nr
 from numreg import cli as nr_cli
 from conftest import skip_or_fail
-
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from study_runs import script
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -29,22 +26,10 @@ def fashion_present():
         skip_or_fail(f"Fashion-MNIST is not on this machine ({e})")
 
 
-def _script(name):
-    spec = importlib.util.spec_from_file_location(f"study_experiment_{name}",
-                                                  os.path.join(ROOT, "experiments", f"{name}.py"))
-    mod = importlib.util.module_from_spec(spec)
-    saved = dict(os.environ)                    # the scripts set BLAS thread variables for their workers
-    try:
-        spec.loader.exec_module(mod)
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-    return mod
-
 
 @pytest.mark.realdata
 def test_semisupervised_quick_runs_every_method_paired(tmp_path, capsys):
-    mod = _script("semisupervised_100_labels")
+    mod = script("semisupervised_100_labels")
     r = mod.main(["--quick", "--data", "fashion-mnist", "--seeds", "2", "--executor", "local", "--no-progress",
                   "--out", str(tmp_path / "s")])
     out = capsys.readouterr().out

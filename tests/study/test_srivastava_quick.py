@@ -1,22 +1,11 @@
 """experiments/srivastava_table9.py --quick: the table and the paired differences are printed, in seconds."""
-import importlib.util
-import os
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-SCRIPT = os.path.join(os.path.dirname(os.path.dirname(HERE)), "experiments", "srivastava_table9.py")
+from study_runs import script
 
 
 def _script():
-    spec = importlib.util.spec_from_file_location("study_experiment_srivastava_table9", SCRIPT)
-    mod = importlib.util.module_from_spec(spec)
-    saved = dict(os.environ)                    # the script sets BLAS thread variables for its workers
-    try:
-        spec.loader.exec_module(mod)
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-    return mod
+    return script("srivastava_table9")
 
 
 def test_quick_prints_the_table_and_the_paired_differences(tmp_path, capsys):

@@ -1,22 +1,11 @@
 """experiments/strength_sweeps.py --quick: every technique's sweep, the verdict lines and the figure, in seconds."""
-import importlib.util
-import os
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-SCRIPT = os.path.join(os.path.dirname(os.path.dirname(HERE)), "experiments", "strength_sweeps.py")
+from study_runs import script
 
 
 def _script():
-    spec = importlib.util.spec_from_file_location("study_experiment_strength_sweeps", SCRIPT)
-    mod = importlib.util.module_from_spec(spec)
-    saved = dict(os.environ)                    # the script sets BLAS thread variables for its workers
-    try:
-        spec.loader.exec_module(mod)
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-    return mod
+    return script("strength_sweeps")
 
 
 def test_quick_sweeps_every_technique_and_draws_the_figure(tmp_path, capsys):
