@@ -93,8 +93,7 @@ def report(result, args):
     if not result.complete:
         return
     recs = result.records
-    out = args.out or os.path.join("runs", result.study.name)
-    print(f"figure: {figure(result, os.path.join(out, 'strength_sweeps.png'))}")
+    print(f"figure: {figure(result, os.path.join(result.folder, 'strength_sweeps.png'))}")
     print("\nBest strength per technique and size (mean test error over seeds), paired against strength 0:")
     for n in sorted({e["config"]["n_train"] for e in recs}):
         for t in GRIDS:
