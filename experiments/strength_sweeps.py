@@ -44,9 +44,86 @@ GRIDS = {"l2": [0.0, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2],
          "input_noise": [0.0, 0.1, 0.2, 0.4, 0.8],
          "label_smoothing": [0.0, 0.05, 0.1, 0.2, 0.4],
          "weight_noise": [0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3],
-         "augmentation": [0.0, 0.05, 0.1, 0.15, 0.2]}
+         "augmentation": [0.0, 0.05, 0.1, 0.15, 0.2],
+         "early_stopping": [0.0, 1.0, 2.0, 3.0, 4.0],     # log2(T / tau): tau = T, T/2, ..., T/16 steps
+         "adversarial": [0.0, 0.01, 0.03, 0.1, 0.2],
+         "bagging": [0.0, 2.0, 4.0, 8.0],                 # k members (0: the one network, no resampling)
+         "multitask": [0.0, 1.0, 3.0, 10.0, 30.0],
+         "tying": [0.0, 1e-3, 1e-2, 1e-1, 1.0],
+         "vat": [0.0, 0.5, 1.0, 2.0, 4.0],
+         "tangent_prop": [0.0, 1e-3, 1e-2, 1e-1, 1.0],
+         "activity_l1": [0.0, 1e-4, 1e-3, 3e-3, 1e-2, 3e-2]}
+XLABELS = {"maxnorm": "1/c", "early_stopping": "log2(T / tau)", "bagging": "k members",
+           "multitask": "thumbnail weight", "vat": "epsilon (L2, pixels)"}
 METRICS = ["test_error", "train_error", "gap", "seconds"]
 BATCH = 64
+N_UNLABELED = 10000       # the unlabeled images of VAT and of the tied autoencoder
+
+
+def unlabeled(X_pool, n, seeds):
+    """``n`` pool images drawn by the run's split seed, their labels unused (VAT; the tied autoencoder)."""
+    rng = np.random.default_rng([seeds.split, 1])
+    return X_pool[np.sort(rng.choice(len(X_pool), min(n, len(X_pool)), replace=False))].reshape(-1, 784)
+
+
+def thumbnail(X):
+    """The multitask's second target: the 7 x 7 thumbnail of each image (the mean of each 4 x 4 block)."""
+    return X.reshape(len(X), 7, 4, 7, 4).mean(axis=(2, 4)).reshape(len(X), 49)
+
+
+def autoencoder_weights(X_u, hidden, seed):
+    """Model B of the tie (§7.9, Lasserre et al.'s pairing of an unsupervised and a supervised model): a
+    784-hidden-784 ReLU autoencoder trained on unlabeled images by squared error; its encoder's weight matrix."""
+    ae = nr.Sequential(nr.Linear(784, hidden), nr.ReLU(), nr.Linear(hidden, 784), seed=seed)
+    nr.fit(ae, nr.MSELoss(), nr.Adam(ae.parameters(), lr=1e-3), (X_u, X_u), epochs=4, batch_size=BATCH, seed=seed,
+           verbose=False)
+    return [p for p in ae.parameters() if p.regularized][0]
+
+
+def network(config, seeds):
+    """The swept network: 784-hidden-10 ReLU, with the technique's own layers (dropout, input noise,
+    ``ActivityL1`` after each ReLU)."""
+    t, s = config["technique"], config["strength"]
+    if t == "activity_l1" and s:
+        layers, width = [nr.Flatten()], 784
+        for h in config["hidden"]:
+            layers += [nr.Linear(width, h), nr.ReLU(), nr.ActivityL1(s)]
+            width = h
+        return nr.Sequential(*layers, nr.Linear(width, 10), seed=seeds.model)
+    return nr.mlp(784, tuple(config["hidden"]), 10, dropout=s if t == "dropout" else 0.0,
+                  input_noise=s if t == "input_noise" else 0.0, seed=seeds.model)
+
+
+def fit_arguments(config, seeds, model, X_pool):
+    """``nr.fit``'s arguments that switch the technique on (none at strength 0)."""
+    t, s = config["technique"], config["strength"]
+    kw = {"penalties": [], "constraints": []}
+    if not s:
+        return kw
+    if t in ("l2", "l1"):
+        kw["penalties"] = [nr.L2(s) if t == "l2" else nr.L1(s)]
+    elif t == "maxnorm":
+        kw["constraints"] = [nr.MaxNorm(1.0 / s)]
+    elif t == "weight_noise":
+        kw["weight_noise"] = nr.WeightNoise(s, seed=seeds.noise)
+    elif t == "augmentation":
+        kw["augment"] = nr.augment.RandomAffine(degrees=0, scale=None, translate=(s, s), seed=seeds.augment,
+                                                image_shape=(28, 28))
+    elif t == "adversarial":
+        kw["adversarial"] = nr.FGSM(s, alpha=0.5, clip=(0, 1))
+    elif t == "vat":
+        kw["adversarial"] = nr.VAT(s, xi=1e-2, unlabeled=unlabeled(X_pool, N_UNLABELED, seeds), seed=seeds.noise)
+    elif t == "tangent_prop":
+        kw["adversarial"] = nr.TangentProp(s, sigma=1.0, normalize=True, image_shape=(28, 28))
+    elif t == "tying":
+        w_b = autoencoder_weights(unlabeled(X_pool, N_UNLABELED, seeds), config["hidden"][0], seeds.noise)
+        w_a = [p for p in model.parameters() if p.regularized][0]
+        kw["penalties"] = [nr.TiedL2([w_a], [w_b], s)]
+    return kw
+
+
+def error(predict, X, y):
+    return 1.0 - float(np.mean(predict(X).argmax(axis=1) == y))
 
 
 def run(config, seeds):
@@ -55,23 +132,49 @@ def run(config, seeds):
     X, y = nr.data.subsample(X_pool, y_pool, config["n_train"], seed=seeds.split)
     X, Xt = X.reshape(-1, 784), Xt.reshape(-1, 784)
     t, s = config["technique"], config["strength"]
-    model = nr.mlp(784, tuple(config["hidden"]), 10, dropout=s if t == "dropout" else 0.0,
-                   input_noise=s if t == "input_noise" else 0.0, seed=seeds.model)
-    penalties = {"l2": [nr.L2(s)] if s else [], "l1": [nr.L1(s)] if s else []}.get(t, [])
-    constraints = [nr.MaxNorm(1.0 / s)] if t == "maxnorm" and s else []
+    steps = config["steps"] // 2 ** int(s) if t == "early_stopping" else config["steps"]
+    epochs = math.ceil(steps * BATCH / config["n_train"])
     criterion = nr.SoftmaxCrossEntropy(label_smoothing=s if t == "label_smoothing" else 0.0)
-    weight_noise = nr.WeightNoise(s, seed=seeds.noise) if t == "weight_noise" and s else None
-    augment = (nr.augment.RandomAffine(degrees=0, scale=None, translate=(s, s), seed=seeds.augment,
-                                       image_shape=(28, 28)) if t == "augmentation" and s else None)
-    epochs = math.ceil(config["steps"] * BATCH / config["n_train"])
     start = time.perf_counter()
-    nr.fit(model, criterion, nr.Adam(model.parameters(), lr=1e-3), (X, y), epochs=epochs, batch_size=BATCH,
-           penalties=penalties, constraints=constraints, weight_noise=weight_noise, augment=augment,
-           seed=seeds.shuffle, verbose=False)
-    train_error = 1.0 - float(np.mean(nr.predict(model, X).argmax(axis=1) == y))
-    test_error = 1.0 - float(np.mean(nr.predict(model, Xt).argmax(axis=1) == yt))
+    if t == "bagging" and s:
+        bag = nr.Bagging(lambda seed: network(config, seeds), int(s), seed=seeds.model)
+        bag.fit(X, y, epochs=epochs, batch_size=BATCH)
+        predict = bag.predict_proba
+    elif t == "multitask" and s:
+        model = multitask(config, seeds, s)
+        model.fit(nr.Adam(model.parameters(), lr=1e-3), X, [y, thumbnail(X)], epochs=epochs, batch_size=BATCH,
+                  seed=seeds.shuffle)
+        predict = class_head(model)
+    else:
+        model = network(config, seeds)
+        nr.fit(model, criterion, nr.Adam(model.parameters(), lr=1e-3), (X, y), epochs=epochs, batch_size=BATCH,
+               seed=seeds.shuffle, verbose=False, **fit_arguments(config, seeds, model, X_pool))
+        predict = lambda Z: nr.predict(model, Z)        # noqa: E731
+    train_error, test_error = error(predict, X, y), error(predict, Xt, yt)
     return {"test_error": test_error, "train_error": train_error, "gap": test_error - train_error,
             "seconds": round(time.perf_counter() - start, 2)}
+
+
+def class_head(model, batch_size=1024):
+    """``predict`` for a ``MultiTask``: the class head's logits in evaluation mode, in batches."""
+    def predict(Z):
+        model.eval()
+        return np.concatenate([model.forward(Z[i:i + batch_size])[0] for i in range(0, len(Z), batch_size)])
+    return predict
+
+
+def multitask(config, seeds, weight):
+    """The swept network split after its first hidden layer: the trunk, the class head (the rest of the
+    network) and a thumbnail head (``Linear(h1, 49)``, squared error, weighted by ``weight``), §7.7."""
+    h = config["hidden"]
+    trunk = nr.Sequential(nr.Flatten(), nr.Linear(784, h[0]), nr.ReLU())
+    layers, width = [], h[0]
+    for w in h[1:]:
+        layers += [nr.Linear(width, w), nr.ReLU()]
+        width = w
+    heads = [nr.Sequential(*layers, nr.Linear(width, 10)), nr.Linear(h[0], 49)]
+    return nr.MultiTask(trunk, heads, (1.0, weight), criteria=[nr.SoftmaxCrossEntropy(), nr.MSELoss()],
+                        seed=seeds.model)
 
 
 def make_study(args):
@@ -93,7 +196,7 @@ def report(result, args):
     if not result.complete:
         return
     recs = result.records
-    print(f"figure: {figure(result, os.path.join(result.folder, 'strength_sweeps.png'))}")
+    print("figures: " + ", ".join(figure(result, result.folder)))
     print("\nBest strength per technique and size (mean test error over seeds), paired against strength 0:")
     for n in sorted({e["config"]["n_train"] for e in recs}):
         for t in GRIDS:
@@ -116,36 +219,43 @@ def report(result, args):
                   f"best chosen on the test set, so optimistic)")
 
 
-def figure(result, path):
-    """``path``: one panel per (size, technique), test (solid) and training (dashed) error against the
-    strength, mean +- standard error over seeds, the strength-0 baseline as a band (``nr.plots.effects``)."""
+def figure(result, folder, columns=4):
+    """One figure per training-set size, ``strength_sweeps_n<size>.png`` in ``folder``: a panel per technique,
+    test (solid) and training (dashed) error against the strength, mean +- standard error over seeds, the
+    strength-0 baseline as a band (``nr.plots.effects``). Returns the paths."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     from numreg.plots import effects
 
     recs = result.records
-    sizes = sorted({e["config"]["n_train"] for e in recs})
     seeds = sorted({e["seed"] for e in recs})
-    fig, axes = plt.subplots(len(sizes), len(GRIDS), figsize=(2.9 * len(GRIDS), 2.8 * len(sizes)), squeeze=False)
-    for i, n in enumerate(sizes):
-        for j, t in enumerate(GRIDS):
+    paths = []
+    for n in sorted({e["config"]["n_train"] for e in recs}):
+        rows = math.ceil(len(GRIDS) / columns)
+        fig, axes = plt.subplots(rows, columns, figsize=(3.2 * columns, 2.8 * rows), squeeze=False)
+        for ax, t in zip(axes.flat, GRIDS):
             by = {(e["config"]["strength"], e["seed"]): e["record"] for e in recs
                   if e["config"]["n_train"] == n and e["config"]["technique"] == t}
             grid = sorted({s for s, _ in by if s > 0})
             if not grid or (0.0, seeds[0]) not in by:
-                axes[i, j].set_visible(False)
+                ax.set_visible(False)
                 continue
             test = np.array([[by[s, k]["test_error"] for s in grid] for k in seeds])
             train = np.array([[by[s, k]["train_error"] for s in grid] for k in seeds])
             baseline = np.array([by[0.0, k]["test_error"] for k in seeds])
             best = grid[int(np.argmin(test.mean(axis=0)))]
-            effects.strength_sweep(grid, test, train=train, baseline=baseline, best=best, ax=axes[i, j], label=t,
-                                   xlabel="1/c" if t == "maxnorm" else "strength", title=f"{t}, n={n}")
-    fig.tight_layout()
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
-    return path
+            effects.strength_sweep(grid, test, train=train, baseline=baseline, best=best, ax=ax, label=t,
+                                   xlabel=XLABELS.get(t, "strength"), title=t)
+        for ax in list(axes.flat)[len(GRIDS):]:
+            ax.set_visible(False)
+        fig.suptitle(f"{recs[0]['config']['data']}, {n} training images, {len(seeds)} seeds: test error (solid) "
+                     f"and training error (dashed) against each technique's strength")
+        fig.tight_layout()
+        paths.append(os.path.join(folder, f"strength_sweeps_n{n}.png"))
+        fig.savefig(paths[-1], dpi=80)
+        plt.close(fig)
+    return paths
 
 
 def add_arguments(p):

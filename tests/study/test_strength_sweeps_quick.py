@@ -17,7 +17,7 @@ def test_quick_sweeps_every_technique_and_draws_the_figure(tmp_path, capsys):
     assert r.complete and len(r.records) == 2 * 3 * len(mod.GRIDS)        # 2 seeds x 3 strengths x techniques
     for technique in mod.GRIDS:
         assert f"n=  300 {technique:>15}: best strength " in out
-    assert (tmp_path / "s" / "strength_sweeps.png").stat().st_size > 10_000
+    assert (tmp_path / "s" / "strength_sweeps_n300.png").stat().st_size > 10_000
 
 
 def test_strength_zero_is_the_same_network_in_every_technique(tmp_path):
