@@ -103,8 +103,9 @@ print(f"from w0 != 0: ||X w - y|| = {np.linalg.norm(X @ w - y):.1e},   ||w|| = {
 #
 # Both answers above fit the training set exactly; neither says how well the fitted $w$ does on *new* images.
 # To see the effect of weight decay, a ten-class version of the same problem: classify the digits by
-# regression on one-hot targets, $W = (X^\top X + \alpha I)^{-1} X^\top Y$ (`nr.analysis.weight_decay_inverse(X, alpha) @ Y`,
-# $Y$ of shape $n \times 10$), predicting the class of the largest output. The end $\alpha \to 0$ of the sweep is
+# regression on one-hot targets, $W = (X^\top X + \alpha I)^{-1} X^\top Y$
+# (`nr.analysis.weight_decay_inverse(X, alpha) @ Y`, $Y$ of shape $n \times 10$), predicting the class of the
+# largest output. The end $\alpha \to 0$ of the sweep is
 # $X^+ Y$ (`np.linalg.pinv`), the minimum-norm solution gradient descent finds from 0: it interpolates, so its
 # training error is exactly 0. Each **seed** draws its own random subset of $n < d$ training images from the first
 # 4,000 of the training set; the last 1,000 are a validation set that picks $\alpha$ (picking it on the test set
