@@ -24,7 +24,7 @@
 # under the model, $\partial \log P(v)/\partial W = v\,P(h{=}1\mid v)^\top - \mathbb E_{\text{model}}[v\,P(h{=}1\mid v)^\top]$;
 # CD-$k$ (Hinton 2002) estimates the second term at the end of $k$ Gibbs steps started at the data.
 #
-# *Runs in about 40 s on two cores (half of it the reduced rerun of section 7).*
+# *Runs in about 25 s on two cores (15 s of it the reduced rerun of section 7).*
 #
 # **On MNIST or Fashion-MNIST:** change the loading line to `nr.data.load_mnist()` or
 # `nr.data.load_fashion_mnist()` (the README says how to get the files);
@@ -174,7 +174,7 @@ nr.plots.robustness_curves(tables, title="sDBN trained on clean digits, with and
 #
 # ## 6. The full study: three seeds, two data sets (`results/tang_eliasmith/`)
 #
-# `experiments/tang_eliasmith.py` (run by `results/tang_eliasmith/run.sh`, about 25 minutes on two cores) trains,
+# `experiments/tang_eliasmith.py` (run by `results/tang_eliasmith/run.sh`, about 10 minutes on two cores) trains,
 # for each seed, every model of the paper's comparison on 20,000 clean training images and tests it on 4,000
 # images, clean and under each corruption at three levels: the dense **DBN** (784-500-500, 5 CD-1 epochs a layer,
 # 10 fine-tuning epochs), the **sDBN** (its first layer local, 10×10 fields), the fine-tuned sDBN **+ denoising**
@@ -312,9 +312,10 @@ for data, runs in full.items():
 #
 # ## 7. A reduced rerun, in this notebook
 #
-# The full study takes about 25 minutes; the cell below runs the same script, on the same three seeds, at a size
-# that fits this notebook's budget (2,000 training and 1,000 test font digits, 784-100-100, 3 CD-1 epochs a layer,
-# 10 fine-tuning epochs, two processes), into a temporary folder, and reads its records with the same functions.
+# The full study takes about 10 minutes on two cores; the cell below runs the same script, on the same three seeds, at
+# a size that fits this notebook's budget (2,000 training and 1,000 test font digits, 784-100-100, 3 CD-1 epochs a
+# layer, 10 fine-tuning epochs, two processes), into a temporary folder, and reads its records with the same
+# functions.
 
 # %%
 import subprocess
