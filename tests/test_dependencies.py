@@ -17,7 +17,7 @@ PACKAGE = pathlib.Path(__file__).resolve().parents[1] / "numreg"
 # Lowest first. Each name is a top-level module or package of numreg.
 LAYERS = [
     {"core"},                                         # the engine
-    {"image", "files"},                               # image geometry, atomic files
+    {"image", "files", "_tqdm"},                      # image geometry, atomic files, the progress bar's class
     {"training", "data", "metrics", "gradcheck"},     # the seed's loop, data sets, measures, checks
     {"regularize", "analysis"},                       # chapter 7, section by section
     {"robust", "models"},                             # Tang & Eliasmith; ready-made networks

@@ -10,6 +10,7 @@ One update on a mini-batch ``V`` (Hinton's practical guide, §§3-11)::
 import numpy as np
 
 from ..core import checks
+from .._tqdm import tqdm_class
 from .units import bernoulli as _bernoulli
 
 
@@ -80,5 +81,4 @@ def train(rbm, X, epochs, batch_size, lr, k, persistent, momentum, weight_decay,
 def _progress(total, verbose):
     if not verbose:
         return None
-    from tqdm.auto import tqdm
-    return tqdm(total=total, desc="RBM", unit="batch")
+    return tqdm_class()(total=total, desc="RBM", unit="batch")

@@ -1,5 +1,5 @@
 """The progress bar of a study: runs done, failed and remaining, and an ETA (tqdm)."""
-from tqdm.auto import tqdm
+from .._tqdm import tqdm_class
 
 
 class Progress:
@@ -19,7 +19,7 @@ class Progress:
 
     def __init__(self, total, done=0, enabled=True, name="study"):
         self.total, self.done, self.failed = total, done, 0
-        self.bar = tqdm(total=total, initial=done, desc=name, unit="run", disable=not enabled,
+        self.bar = tqdm_class()(total=total, initial=done, desc=name, unit="run", disable=not enabled,
                         dynamic_ncols=True, mininterval=0.5)
         self._postfix()
 

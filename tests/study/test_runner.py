@@ -205,3 +205,24 @@ def test_progress_bar_counts_done_failed_remaining():
         bar.update(ok=False)
         text = str(bar.bar)
     assert "6/10" in text and "done=5" in text and "failed=1" in text and "remaining=4" in text
+
+
+def test_import_numreg_does_not_import_tqdm_auto():
+    # tqdm.auto warns at import in a notebook without ipywidgets ("IProgress not found"): the bar's class is
+    # chosen when a bar is made (numreg._tqdm), so importing numreg, and its studies, stays silent
+    import subprocess
+    import sys
+    code = "import sys, numreg, numreg.study, numreg.robust; print('tqdm.auto' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
+
+
+def test_the_text_bar_without_ipywidgets(monkeypatch):
+    import importlib.util
+
+    import tqdm
+
+    from numreg._tqdm import tqdm_class
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "ipywidgets" else real(name, *a))
+    assert tqdm_class() is tqdm.tqdm
