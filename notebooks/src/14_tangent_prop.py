@@ -207,7 +207,8 @@ nr.plots.train_test_curves({name: (stack(key, "train"), stack(key, "test")) for 
 nr.plots.strength_sweep(alphas, np.stack([last(a) for a in alphas], axis=1),
                         train=np.stack([last(a, "train") for a in alphas], axis=1), baseline=last("plain"),
                         best=best, ax=ax_sweep, label="tangent prop", xlabel=r"penalty weight $\alpha$",
-                        ylabel=f"error after {epochs} epochs", title="Tangent prop's strength (dotted: chosen on validation)")
+                        ylabel=f"error after {epochs} epochs",
+                        title="Tangent prop's strength (dotted: chosen on validation)")
 ax_curves.set_ylim(0, 0.8)
 ax_curves.legend(fontsize=7, ncol=2, loc="upper right")
 augmented = nr.plots.mean_se(last("augmentation"))[0]
@@ -266,9 +267,9 @@ fig
 #   penalty, then it rises. The training error rises only at the two largest $\alpha$, and by less than the test error,
 #   so there the gap *widens*: over-regularization that hurts generalization more than fitting. The validation
 #   set chose the smallest $\alpha$ of the grid (in the left panel its curves lie on the plain network's), and its
-#   validation error is not even below the plain network's (the line after the table). At that $\alpha$ the paired difference from plain training passes the 2-SE rule, but it is
-#   a few test images in 2,000 (the printed line): three runs that are nearly identical differ consistently, which is
-#   not an effect worth having.
+#   validation error is not even below the plain network's (the line after the table). At that $\alpha$ the paired
+#   difference from plain training passes the 2-SE rule, but it is a few test images in 2,000 (the printed line):
+#   three runs that are nearly identical differ consistently, which is not an effect worth having.
 # - The **manifold tangent classifier** is within 2 SE of plain training and of its own control, the same pretrained
 #   network without the penalty (the last two verdicts; its $\alpha$ was not tuned).
 
@@ -287,8 +288,9 @@ fig
 # longer on MNIST, is not reproduced at this scale. More subsets, 60 epochs and Fashion-MNIST:
 # `python experiments/tangent_prop_small_data.py` (its $\alpha$ is fixed, not chosen by validation).
 #
-# **Verified by** `tests/regularize/test_tangents.py` (tangents against `affine`'s central differences),
-# `tests/regularize/test_tangent_distance.py` (an exact case, least squares, ≤ Euclidean, symmetry, second order with
-# exact tangents, nearest neighbour), `tests/regularize/test_tangent_prop.py` (forward mode against finite
-# differences, the penalty's parameter gradient by central differences, a check that fails without the second-order
-# term) and `tests/regularize/test_contractive.py` (the Jacobian penalty and its gradient, the singular vectors).
+# **Verified by** `tests/regularize/s7_14_tangent/test_tangents.py` (tangents against `affine`'s central differences),
+# `tests/regularize/s7_14_tangent/test_tangent_distance.py` (an exact case, least squares, ≤ Euclidean, symmetry,
+# second order with exact tangents, nearest neighbour), `tests/regularize/s7_14_tangent/test_tangent_prop.py` (forward
+# mode against finite differences, the penalty's parameter gradient by central differences, a check that fails without
+# the second-order term) and `tests/regularize/s7_14_tangent/test_contractive.py` (the Jacobian penalty and its
+# gradient, the singular vectors).
