@@ -14,6 +14,14 @@ to overfit the small sets, at each strength of the technique's grid:
     label_smoothing  epsilon, the book's epsilon/(k-1) form (§7.5.1)
     weight_noise     eta, the standard deviation of Gaussian noise on the weights at each step (§7.5)
     augmentation     the largest random shift, as a fraction of the image side (§7.4)
+    early_stopping   log2(T / tau): training stopped after tau = T/2, T/4, ... of the T steps (§7.8, Eq. 7.45)
+    adversarial      epsilon of FGSM adversarial training, alpha 0.5 (§7.13)
+    bagging          k members, each on its own bootstrap resample (§7.11)
+    multitask        the weight of a second head predicting the image's 7 x 7 thumbnail (§7.7)
+    tying            alpha of TiedL2 between the first layer and an autoencoder's encoder (§7.9)
+    vat              epsilon of virtual adversarial training with unlabeled pool images (§7.6, §7.13)
+    tangent_prop     alpha of tangent prop along the five known tangents, each of unit norm (§7.14)
+    activity_l1      alpha of an L1 penalty on each hidden layer's activations (§7.10)
 
 Strength 0 is the same unregularized network in every row (one seed: the same
 subset, the same initial weights and batch order), so each curve's left end is
