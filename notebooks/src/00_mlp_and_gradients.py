@@ -1,7 +1,7 @@
 # Source of notebooks/00_mlp_and_gradients.ipynb -- edit here, then: python notebooks/build.py 00
 
 # %% [markdown]
-# # 0 · The multilayer perceptron and its gradients
+# # 00 · The multilayer perceptron and its gradients
 #
 # Chapter 7 of *Deep Learning* (Goodfellow, Bengio & Courville) is about regularizing networks trained by
 # gradient descent. Every technique in it changes either the objective $J$ or the way its gradient
@@ -221,5 +221,5 @@ nr.plots.loss_curves(history, title="the seed network, 3 epochs")
 # %% [markdown]
 # **Takeaway.** Every layer's backward agrees with central differences to ~$10^{-10}$ in float64; a missing
 # term gives an error of order 1. numreg's tests apply this check to every layer, loss, penalty and noise
-# source of the following notebooks (`tests/test_layers.py`, `tests/test_model.py`, `tests/test_losses.py`),
+# source of the following notebooks (`tests/core/test_layers.py`, `tests/core/test_model.py`, `tests/core/test_losses.py`),
 # and `python -m numreg gradcheck` prints the table above from the command line.

@@ -1,7 +1,7 @@
 # Source of notebooks/02_constrained_optimization.ipynb -- edit here, then: python notebooks/build.py 02
 
 # %% [markdown]
-# # 2 · Norm penalties as constrained optimization (§7.2)
+# # 02 · Norm penalties as constrained optimization (§7.2)
 #
 # **The book's claim.** Minimizing $J$ under a constraint $\Omega(\theta) \le k$ is the same as minimizing
 # the penalized $J + \alpha^*\Omega$ for one particular $\alpha^*$, the multiplier of the constraint. The
@@ -284,7 +284,7 @@ print(f"   ... while it raises the training MSE by {d_train:.4f} ± {se_train:.4
 # gradient descent with `nr.NormBall(k)` stops exactly at the $L^2$ solution for the KKT multiplier $\alpha^*$
 # that `nr.analysis.constrained_alpha` computes. `nr.MaxNorm` caps every unit's incoming weight vector at $c$.
 #
-# **Verified by** `tests/test_constraints.py` (projections, the nearest feasible point, fit keeping every
+# **Verified by** `tests/regularize/s7_02_constraints/test_constraints.py` (projections, the nearest feasible point, fit keeping every
 # unit within $c$, projected gradient descent reaching $\tilde w(\alpha^*)$) and `tests/test_analysis.py`
 # (`constrained_alpha` by hand). `python experiments/regularization_path.py` repeats the duality check on real
 # image data (`--data fashion-mnist`).

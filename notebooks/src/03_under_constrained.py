@@ -1,7 +1,7 @@
 # Source of notebooks/03_under_constrained.ipynb -- edit here, then: python notebooks/build.py 03
 
 # %% [markdown]
-# # 2b · Regularization and under-constrained problems (§7.3)
+# # 03 · Regularization and under-constrained problems (§7.3)
 #
 # **The book's claims.** Some problems have no unique answer without regularization.
 #
@@ -216,7 +216,7 @@ nr.plots.norm_growth(free, decayed, alpha=0.01)
 # descent adds its own implicit regularization: from $w = 0$ it returns the minimum-norm solution, and on separable
 # data its direction tends to the max-margin separator while the norm creeps up like $\log t$.
 #
-# **Verified by** `tests/regularize/test_under_constrained.py` (Eq. 7.29's inverse against `np.linalg.solve`, the limit
+# **Verified by** `tests/regularize/s7_03_under_constrained/test_under_constrained.py` (Eq. 7.29's inverse against `np.linalg.solve`, the limit
 # against `np.linalg.pinv` with error/$\alpha$ equal to $\sqrt{\sum s^{-6}}$, gradient descent equal to `pinv(X) @ y` to
 # $10^{-8}$ and in the row space, its closed form along the path, the per-decade growth of $\|w\|$ against the
 # max-margin separator, the regularized iterates against Newton's method).

@@ -1,7 +1,7 @@
 # Source of notebooks/04_dataset_augmentation.ipynb -- edit here, then: python notebooks/build.py 04
 
 # %% [markdown]
-# # 3 · Dataset augmentation (§7.4)
+# # 04 · Dataset augmentation (§7.4)
 #
 # **The book's claim.** "The best way to make a machine learning model generalize better is to train it on
 # more data." For classification we can *make* more data: a digit shifted by two pixels, rotated by ten
@@ -196,8 +196,8 @@ for name in ("plain", "rotation +-180 deg (unsafe)"):
 # act as more data, and teach the network the invariance; a transformation that changes the class teaches it
 # to confuse the classes it swaps. To compare two methods fairly, train both with the same augmentation.
 #
-# **Verified by** `tests/test_augment_affine.py` (the warp against exact rotations, rolls and
-# `scipy.ndimage.affine_transform`), `tests/test_augment_random.py` (distributions of the random parameters,
-# elastic fields, `fit` augmenting training batches only, determinism), `tests/test_plots_aug_noise.py` (the grid).
+# **Verified by** `tests/regularize/s7_04_augmentation/test_augment_affine.py` (the warp against exact rotations, rolls and
+# `scipy.ndimage.affine_transform`), `tests/regularize/s7_04_augmentation/test_augment_random.py` (distributions of the random parameters,
+# elastic fields, `fit` augmenting training batches only, determinism), `tests/plots/test_plots_aug_noise.py` (the grid).
 # `python benchmarks/bench_augment.py` times what augmentation adds to an epoch; `python experiments/robustness.py`
 # compares augmentation with other ways of making a network robust (notebook 05).

@@ -1,7 +1,7 @@
 # Source of notebooks/05_noise_and_label_smoothing.ipynb -- edit here, then: python notebooks/build.py 05
 
 # %% [markdown]
-# # 4 · Noise robustness and label smoothing (§7.5)
+# # 05 · Noise robustness and label smoothing (§7.5)
 #
 # **The book's claims.** Noise can be injected in three places, each a regularizer:
 #
@@ -395,9 +395,9 @@ print(f"Test accuracy changes by {d_acc:+.3f} ± {se_acc:.3f}: smoothing here fi
 # where the network is over-confident, lowers ECE and NLL, with a sweet spot in $\epsilon$. How much each helps
 # is an empirical question: run the experiments below on Fashion-MNIST as well.
 #
-# **Verified by** `tests/test_gaussian_noise.py` and `tests/test_dropout.py` (input noise, gradient checks with
-# the draws replayed), `tests/test_weight_noise.py` (the noisy objective against `J + eta E||grad_W y^||^2`,
-# bit-exact restore), `tests/test_losses.py` (both smoothing conventions by hand and by central differences),
-# `tests/test_corrupt.py`, `tests/test_robustness.py`, `tests/test_sparse_linear.py`, `tests/test_metrics.py`,
-# `tests/test_plots_aug_noise.py`. Full tables: `python experiments/robustness.py` and
+# **Verified by** `tests/regularize/s7_05_noise/test_gaussian_noise.py` and `tests/regularize/s7_12_dropout/test_dropout.py` (input noise, gradient checks with
+# the draws replayed), `tests/regularize/s7_05_noise/test_weight_noise.py` (the noisy objective against `J + eta E||grad_W y^||^2`,
+# bit-exact restore), `tests/core/test_losses.py` (both smoothing conventions by hand and by central differences),
+# `tests/robust/test_corrupt.py`, `tests/robust/test_robustness.py`, `tests/robust/test_sparse_linear.py`, `tests/test_metrics.py`,
+# `tests/plots/test_plots_aug_noise.py`. Full tables: `python experiments/robustness.py` and
 # `python experiments/label_smoothing.py` (both take `--data fashion-mnist`).

@@ -1,7 +1,7 @@
 # Source of notebooks/06_semi_supervised.ipynb -- edit here, then: python notebooks/build.py 06
 
 # %% [markdown]
-# # 5 · Semi-supervised learning (§7.6)
+# # 06 · Semi-supervised learning (§7.6)
 #
 # **The book's claim.** Unlabeled examples from $P(\mathbf x)$ and labeled ones from $P(\mathbf x, \mathbf y)$ can be
 # used together to estimate $P(\mathbf y \mid \mathbf x)$: if the structure of $P(\mathbf x)$ is related to
@@ -231,8 +231,8 @@ nr.plots.cluster_centers(km.cluster_centers_[:40], labels=cluster_label[:40],
 # representation $\mathbf h = f(\mathbf x)$ rather than on raw inputs, and why it needs a representation that
 # actually separates the classes.
 #
-# **Verified by** `tests/test_semisupervised.py` (cluster-then-label by hand, label propagation reaching the
+# **Verified by** `tests/regularize/s7_06_semi_supervised/test_semisupervised.py` (cluster-then-label by hand, label propagation reaching the
 # harmonic solution, EM never decreasing its objective, self-training's pseudo-labels, the shared encoder's
-# gradient by central differences) and `tests/test_kmeans.py` (Lloyd steps by hand, k-means++ draws).
+# gradient by central differences) and `tests/regularize/s7_06_semi_supervised/test_kmeans.py` (Lloyd steps by hand, k-means++ draws).
 # `nr.SemiSupervisedGMM` (EM with the labeled responsibilities fixed) and `nr.SelfTraining` (pseudo-labels)
 # are the two other methods numreg has.

@@ -1,7 +1,7 @@
 # Source of notebooks/07_multitask.ipynb -- edit here, then: python notebooks/build.py 07
 
 # %% [markdown]
-# # 6 · Multitask learning (§7.7)
+# # 07 · Multitask learning (§7.7)
 #
 # **The book's claim.** When several supervised tasks share the same input $\mathbf x$ and "there is
 # something shared across tasks", a model whose lower layers are shared, $\mathbf h^{(\text{shared})} = f(\mathbf x)$,
@@ -258,7 +258,7 @@ fig
 # itself (the thumbnail) can only shape the trunk, and helps a little, with few labels only. The tasks' weights
 # are hyper-parameters.
 #
-# **Verified by** `tests/test_multitask.py` (central differences of the weighted objective and of the input
+# **Verified by** `tests/regularize/s7_07_multitask/test_multitask.py` (central differences of the weighted objective and of the input
 # gradient, each head's gradient entering the trunk with its weight, the loss as the weighted sum, `fit`
 # training both tasks, determinism). The full table, more seeds and `--data fashion-mnist`:
 # `python experiments/multitask_vs_single.py`.

@@ -1,7 +1,7 @@
 # Source of notebooks/08_early_stopping.ipynb -- edit here, then: python notebooks/build.py 08
 
 # %% [markdown]
-# # 7 · Early stopping (§7.8)
+# # 08 · Early stopping (§7.8)
 #
 # **The book's claim.** When a model with enough capacity to overfit is trained, the training error keeps
 # falling while the validation error eventually rises again. So we keep a copy of the parameters each time
@@ -525,10 +525,10 @@ for tau in (10, 100, 1000, 10000):
 # $\alpha \approx 1/(\tau\epsilon)$ is tight for the directions with small $\epsilon\lambda_i$ and $\lambda_i/\alpha$. Early stopping has the advantage
 # that it finds the right amount of regularization by itself, in one training run.
 #
-# **Verified by** `tests/test_early_stopping.py` (Algorithm 7.1 by hand, the seed notebook's log line for line,
+# **Verified by** `tests/regularize/s7_08_early_stopping/test_early_stopping.py` (Algorithm 7.1 by hand, the seed notebook's log line for line,
 # patience, `min_delta`, baselines, every-$n$-steps evaluation, NaN handling, the checkpoint on disk),
-# `tests/test_fit.py` (the seed's messages, best weights restored, bit-identical runs), `tests/test_prechelt.py`
+# `tests/training/test_fit.py` (the seed's messages, best weights restored, bit-identical runs), `tests/regularize/s7_08_early_stopping/test_prechelt.py`
 # (GL, PQ, UP by hand, epoch by epoch, and each stopping `fit` where it says), `tests/test_analysis.py`
-# (Eq. 7.40 against gradient descent, Eq. 7.42–7.45), `tests/test_plots_early_stopping.py` (Figure 7.4),
-# `tests/test_all_data.py` (Algorithms 7.2 and 7.3, re-using the validation data: `python experiments/all_data.py`),
-# `tests/test_resume.py` (a run killed and resumed is bit-identical).
+# (Eq. 7.40 against gradient descent, Eq. 7.42–7.45), `tests/plots/test_plots_early_stopping.py` (Figure 7.4),
+# `tests/regularize/s7_08_early_stopping/test_all_data.py` (Algorithms 7.2 and 7.3, re-using the validation data: `python experiments/all_data.py`),
+# `tests/training/test_resume.py` (a run killed and resumed is bit-identical).

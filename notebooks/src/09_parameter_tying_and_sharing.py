@@ -1,7 +1,7 @@
 # Source of notebooks/09_parameter_tying_and_sharing.ipynb -- edit here, then: python notebooks/build.py 09
 
 # %% [markdown]
-# # 8 · Parameter tying (§7.9) and sparse representations (§7.10)
+# # 09 · Parameter tying (§7.9) and sparse representations (§7.10)
 #
 # **The book's claims.**
 #

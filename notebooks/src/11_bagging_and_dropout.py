@@ -1,7 +1,7 @@
 # Source of notebooks/11_bagging_and_dropout.ipynb -- edit here, then: python notebooks/build.py 11
 
 # %% [markdown]
-# # 9 · Bagging (§7.11) and dropout (§7.12)
+# # 11 · Bagging (§7.11) and dropout (§7.12)
 #
 # **The book's claims.**
 #
@@ -290,10 +290,10 @@ for kind, runs in relatives.items():
 # The binary mask is not essential (compare Gaussian noise of the same variance above), and masking weights
 # instead of units (DropConnect) is another member of the family, whose effect here the printed verdict gives.
 #
-# **Verified by** `tests/test_bagging.py` (about two thirds distinct examples per resample, the report worked by
-# hand, determinism), `tests/test_dropout_ensemble.py` (weight scaling equals the geometric mean over all masks,
-# sampled means converge, modes and generators restored), `tests/test_dropout.py` (keep rate, scaling, the same
-# mask in backward), `tests/regularize/test_gaussian_dropout.py` and `tests/regularize/test_dropconnect.py` (the
+# **Verified by** `tests/regularize/s7_11_bagging/test_bagging.py` (about two thirds distinct examples per resample, the report worked by
+# hand, determinism), `tests/regularize/s7_12_dropout/test_dropout_ensemble.py` (weight scaling equals the geometric mean over all masks,
+# sampled means converge, modes and generators restored), `tests/regularize/s7_12_dropout/test_dropout.py` (keep rate, scaling, the same
+# mask in backward), `tests/regularize/s7_12_dropout/test_gaussian_dropout.py` and `tests/regularize/s7_12_dropout/test_dropconnect.py` (the
 # moments, float64 gradient checks with the draws replayed, a check that fails if DropConnect's backward leaves out
 # the mask, training with `fit`). Full tables: `python experiments/bagging.py` and
 # `python experiments/mc_dropout_vs_weight_scaling.py` (both take `--data fashion-mnist`).

@@ -1,7 +1,7 @@
 # Source of notebooks/13_adversarial_training.ipynb -- edit here, then: python notebooks/build.py 13
 
 # %% [markdown]
-# # 10 · Adversarial training (§7.13)
+# # 13 · Adversarial training (§7.13)
 #
 # **The book's claims.** Networks that classify test data well can be fooled by an *adversarial example*: an
 # input $\mathbf x'$ near a correctly classified $\mathbf x$, so near that a human sees no difference, to which the
@@ -286,9 +286,9 @@ fig
 # the model being tested (a "white-box" attack) with the same method it was trained against; stronger, iterated
 # attacks are beyond this chapter.
 #
-# **Verified by** `tests/test_adversarial.py` (the input gradient by central differences, FGSM by hand and as the
+# **Verified by** `tests/regularize/s7_13_adversarial/test_adversarial.py` (the input gradient by central differences, FGSM by hand and as the
 # sign of the numerical gradient, the combined objective's gradient, `alpha = 1` being plain training bit for bit,
-# adversarial training lowering the error under attack, the figure) and `tests/regularize/test_vat.py` (the KL's
+# adversarial training lowering the error under attack, the figure) and `tests/regularize/s7_13_adversarial/test_vat.py` (the KL's
 # input gradient and the LDS's parameter gradient by central differences, the power iteration against the top
 # eigenvector of a finite-difference Hessian). With 100 labels on the full pool: `python experiments/semisupervised_100_labels.py`. Full table: `python experiments/fgsm_adversarial_training.py`
 # (`--data fashion-mnist`); `python benchmarks/bench_fgsm.py` times an adversarial training step.

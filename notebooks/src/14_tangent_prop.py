@@ -1,7 +1,7 @@
 # Source of notebooks/14_tangent_prop.ipynb -- edit here, then: python notebooks/build.py 14
 
 # %% [markdown]
-# # 11 · Tangent distance, tangent prop and the manifold tangent classifier (§7.14)
+# # 14 · Tangent distance, tangent prop and the manifold tangent classifier (§7.14)
 #
 # **The book's claims.** Many machine learning algorithms aim to overcome the curse of dimensionality by assuming
 # that the data lie near a low-dimensional manifold. Three algorithms of §7.14 use that manifold's **tangent

@@ -1,7 +1,7 @@
 # Source of notebooks/15_tang_eliasmith.ipynb -- edit here, then: python notebooks/build.py 15
 
 # %% [markdown]
-# # 11 · Tang & Eliasmith: RBMs, the sparse DBN and probabilistic denoising (§7.5, §7.9)
+# # 15 · Tang & Eliasmith: RBMs, the sparse DBN and probabilistic denoising (§7.5, §7.9)
 #
 # **The claim.** The chapter's slides on noise robustness (§7.5) cite Tang & Eliasmith (2010): deep belief
 # networks trained on clean digits are not robust to occlusion and noise they never saw; a DBN whose first

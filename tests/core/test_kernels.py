@@ -319,7 +319,7 @@ def test_a_forked_child_gets_a_working_pool(monkeypatch):
 @pytest.mark.parametrize("fused", [True, False])
 @pytest.mark.parametrize("cls, wd", [(nr.Adam, 0.0), (nr.Adam, 0.1), (nr.AdamW, 0.1)])
 def test_both_adam_forms_follow_pytorchs_rule_in_float64(cls, wd, fused):
-    # torch.optim.Adam / AdamW written out (as tests/test_optim.py), for the kernel and the reference
+    # torch.optim.Adam / AdamW written out (as tests/core/test_optim.py), for the kernel and the reference
     grads = [np.array([0.5, -1.0]), np.array([0.1, 0.3]), np.array([-0.4, 0.2])]
     p = nr.Parameter(np.array([1.0, 2.0]), "w", True)
     opt = cls([p], lr=0.01, betas=(0.8, 0.9), eps=1e-6, weight_decay=wd, fused=fused)

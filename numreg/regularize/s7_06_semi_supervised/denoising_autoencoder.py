@@ -66,7 +66,7 @@ class DenoisingAutoencoderClassifier(Module):
         dJ/dh = lambda dMSE/dh + [dCE/dh on the labeled rows; 0 elsewhere],
 
     and back-propagates once through the encoder. Checked by finite
-    differences in ``tests/test_semisupervised.py``.
+    differences in ``tests/regularize/s7_06_semi_supervised/test_semisupervised.py``.
 
     References
     ----------
