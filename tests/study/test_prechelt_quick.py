@@ -1,23 +1,12 @@
 """experiments/prechelt.py end to end on a tiny study: the table prints with a row per criterion."""
-import importlib.util
 import json
-import os
-import pathlib
 import time
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
+from study_runs import script
 
 
 def _load():
-    saved = dict(os.environ)                    # the script sets BLAS thread variables for its workers
-    try:
-        spec = importlib.util.spec_from_file_location("prechelt_quick", ROOT / "experiments" / "prechelt.py")
-        mod = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(mod)
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-    return mod
+    return script("prechelt")
 
 
 def test_prechelt_quick_prints_every_criterion(tmp_path, capsys):
