@@ -1,6 +1,5 @@
-"""experiments/strength_sweeps.py --quick: every technique's sweep, the verdict lines and the figure, in seconds."""
-import time
-
+"""experiments/strength_sweeps.py --quick: every technique's sweep, the verdict lines and the figure (about 30 s alone
+on two cores; not timed here: speed is a benchmark's business, and a loaded machine would make a timed test fail)."""
 from study_runs import script
 
 
@@ -10,9 +9,7 @@ def _script():
 
 def test_quick_sweeps_every_technique_and_draws_the_figure(tmp_path, capsys):
     mod = _script()
-    t = time.perf_counter()
     r = mod.main(["--quick", "--seeds", "2", "--executor", "local", "--no-progress", "--out", str(tmp_path / "s")])
-    assert time.perf_counter() - t < 60
     out = capsys.readouterr().out
     assert r.complete and len(r.records) == 2 * 3 * len(mod.GRIDS)        # 2 seeds x 3 strengths x techniques
     for technique in mod.GRIDS:
