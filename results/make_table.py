@@ -212,8 +212,8 @@ def srivastava_table9(folder):
 
 
 def strength_sweeps(folder):
-    """Study 3: per training-set size, each technique's best strength and its test-error change against
-    strength 0 (mean over seeds, from ``table.json``), with the training-error change."""
+    """Study 3: per training-set size, each technique's best strength (lowest mean validation error) and its
+    test-error change against strength 0 (mean over seeds, from ``table.json``), with the training-error change."""
     table = json.loads((folder / "table.json").read_text())
     command = (folder / "command.txt").read_text().strip()
     rows = []
@@ -222,14 +222,14 @@ def strength_sweeps(folder):
         for t in dict.fromkeys(r["technique"] for r in table):
             mine = [r for r in table if r["n_train"] == n and r["technique"] == t]
             zero = next(r for r in mine if r["strength"] == 0)
-            best = min(mine, key=lambda r: r["test_error_mean"])
+            best = min(mine, key=lambda r: r["valid_error_mean"])
             parts.append(f"{t} {best['strength']:g}: test {100 * zero['test_error_mean']:.1f} -> "
                          f"{100 * best['test_error_mean']:.1f}%, train {100 * zero['train_error_mean']:.1f} -> "
                          f"{100 * best['train_error_mean']:.1f}%")
         rows.append([f"Strength sweeps, {n} {table[0]['data']} images ({table[0]['n']} seeds)",
                      "regularization lowers test error while raising training error, up to a sweet spot "
                      "(the seed's first slide; §7.1)",
-                     "best strength per technique (chosen on the test set): " + "; ".join(parts)
+                     "best strength per technique (chosen on the validation set): " + "; ".join(parts)
                      + f" ({_machine(folder)})", f"`results/{folder.name}/`", f"`{command}`"])
     return rows
 

@@ -372,8 +372,8 @@ ax.set_axis_off()
 verdicts = open("../results/strength_sweeps/output.txt").read().split("paired against strength 0:")[1]
 for line in verdicts.strip().splitlines():
     n, rest = line.split(":", 1)
-    helped = "which exceeds" in rest
-    print(f"{n.strip():<22} {'HELPS ' if helped else '      '}{rest.split(' (')[0].strip()}")
+    helped = "which exceeds" in rest and "(-" in rest       # lower test error, by more than 2 SE
+    print(f"{n.strip():<22} {'> 2 SE ' if helped else '       '}{rest.split(' (')[0].strip()}")
 
 # %% [markdown]
 # **Takeaway.** Trained $L^2$ models land on Eq. 7.13, eigendirection by eigendirection; proximal $L^1$ lands
