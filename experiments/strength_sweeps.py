@@ -16,7 +16,7 @@ to overfit the small sets, at each strength of the technique's grid:
     augmentation     the largest random shift, as a fraction of the image side (§7.4)
     early_stopping   log2(T / tau): training stopped after tau = T/2, T/4, ... of the T steps (§7.8, Eq. 7.45)
     adversarial      epsilon of FGSM adversarial training, alpha 0.5 (§7.13)
-    bagging          k members, each on its own bootstrap resample (§7.11)
+    bagging          k members, each on its own bootstrap resample, from the same initial weights (§7.11)
     multitask        the weight of a second head predicting the image's 7 x 7 thumbnail (§7.7)
     tying            alpha of TiedL2 between the first layer and an autoencoder's encoder (§7.9)
     vat              epsilon of virtual adversarial training with unlabeled pool images (§7.6, §7.13)
@@ -134,11 +134,12 @@ def fit_arguments(config, seeds, model, X_pool):
 
 
 def error(predict, X, y):
+    """The share of ``X`` that ``predict`` (inputs -> scores) classifies wrongly."""
     return 1.0 - float(np.mean(predict(X).argmax(axis=1) == y))
 
 
 def run(config, seeds):
-    """Train one (technique, strength, size) on one seed's subset; final training and test error."""
+    """Train one (technique, strength, size) on one seed's subset; final training, validation and test error."""
     (X_all, y_all), (Xt, yt) = st.dataset(config["data"], config["pool"] + config["n_valid"], config["n_test"])
     X_pool, y_pool = X_all[:config["pool"]], y_all[:config["pool"]]
     Xv, yv = X_all[config["pool"]:].reshape(-1, 784), y_all[config["pool"]:]    # the same for every run
@@ -150,7 +151,9 @@ def run(config, seeds):
     criterion = nr.SoftmaxCrossEntropy(label_smoothing=s if t == "label_smoothing" else 0.0)
     start = time.perf_counter()
     if t == "bagging" and s:
-        bag = nr.Bagging(lambda seed: network(config, seeds), int(s), seed=seeds.model)
+        # every member starts from the run's initial weights (the member seed Bagging offers is not used), so
+        # members differ only by their bootstrap resample and batch order: bagging as Breiman defined it
+        bag = nr.Bagging(lambda member_seed: network(config, seeds), int(s), seed=seeds.model)
         bag.fit(X, y, epochs=epochs, batch_size=BATCH)
         predict = bag.predict_proba
     elif t == "multitask" and s:
@@ -164,8 +167,8 @@ def run(config, seeds):
                seed=seeds.shuffle, verbose=False, **fit_arguments(config, seeds, model, X_pool))
         predict = lambda Z: nr.predict(model, Z)        # noqa: E731
     train_error, test_error = error(predict, X, y), error(predict, Xt, yt)
-    return {"test_error": test_error, "valid_error": error(predict, Xv, yv), "train_error": train_error, "gap": test_error - train_error,
-            "seconds": round(time.perf_counter() - start, 2)}
+    return {"test_error": test_error, "valid_error": error(predict, Xv, yv), "train_error": train_error,
+            "gap": test_error - train_error, "seconds": round(time.perf_counter() - start, 2)}
 
 
 def class_head(model, batch_size=1024):
